@@ -1,0 +1,82 @@
+package dev.acgs.sandbox.cli;
+
+import dev.acgs.sandbox.cli.bench.BenchCommand;
+import dev.acgs.sandbox.cli.commands.CreateCommand;
+import dev.acgs.sandbox.cli.commands.DoctorCommand;
+import dev.acgs.sandbox.cli.commands.ExecCommand;
+import dev.acgs.sandbox.cli.commands.ImageCommand;
+import dev.acgs.sandbox.cli.commands.PsCommand;
+import dev.acgs.sandbox.cli.commands.RmCommand;
+import dev.acgs.sandbox.cli.commands.RunCommand;
+import dev.acgs.sandbox.cli.commands.VersionCommand;
+import dev.acgs.sandbox.core.InvalidSpecException;
+import dev.acgs.sandbox.runtime.CommandNotStartedException;
+import dev.acgs.sandbox.runtime.RuntimeUnavailableException;
+import dev.acgs.sandbox.core.SandboxException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code sandboxctl}: runs untrusted code in hardened, kernel-isolated sandboxes. */
+@Command(
+    name = "sandboxctl",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionCommand.Provider.class,
+    description = {
+      "Runs untrusted (AI-agent) code in hardened, kernel-isolated sandboxes:",
+      "gVisor (runsc) by default, hardened runc as the baseline.",
+      "",
+      "Quick start (as root):  sandboxctl image build && sandboxctl run -- python3 -c 'print(6*7)'"
+    },
+    subcommands = {
+      RunCommand.class, CreateCommand.class, ExecCommand.class, PsCommand.class, RmCommand.class,
+      ImageCommand.class, BenchCommand.class, DoctorCommand.class, VersionCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:success (for run/exec: the command's own exit code is passed through)",
+      "2:invalid input (the message names the option and what is allowed)",
+      "124:the command timed out; its sandbox was killed",
+      "125:sandboxctl or the runtime failed (the message says how to fix it)",
+      "127:the command was not found in the image",
+      "137:the command was killed (out of memory: the message says so)"
+    })
+public final class Main implements Runnable {
+  public static final int EXIT_USAGE = 2;
+  public static final int EXIT_TIMEOUT = 124;
+  public static final int EXIT_FAILURE = 125;
+  public static final int EXIT_NOT_FOUND = 127;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+      int code;
+      if (ex instanceof InvalidSpecException) {
+        code = EXIT_USAGE;
+      } else if (ex instanceof CommandNotStartedException) {
+        code = EXIT_NOT_FOUND;
+      } else if (ex instanceof RuntimeUnavailableException || ex instanceof SandboxException) {
+        code = EXIT_FAILURE;
+      } else {
+        line.getErr().println("sandboxctl: internal error: " + ex);
+        ex.printStackTrace(line.getErr());
+        return EXIT_FAILURE;
+      }
+      line.getErr().println("sandboxctl: " + ex.getMessage());
+      return code;
+    });
+    cl.setExitCodeExceptionMapper(ex -> EXIT_USAGE);
+    return cl;
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+}

@@ -1,0 +1,26 @@
+package dev.acgs.sandbox.runtime;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Host-side settings of a local runtime.
+ *
+ * @param stateDir where images, sandbox bundles and bookkeeping live (default /var/lib/sandboxctl)
+ * @param startTimeout how long create-and-start may take before the sandbox is declared failed
+ */
+public record RuntimeConfig(Path stateDir, Duration startTimeout) {
+  public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/sandboxctl");
+
+  public RuntimeConfig {
+    stateDir = stateDir.toAbsolutePath().normalize();
+  }
+
+  public static RuntimeConfig defaults() {
+    return of(DEFAULT_STATE_DIR);
+  }
+
+  public static RuntimeConfig of(Path stateDir) {
+    return new RuntimeConfig(stateDir, Duration.ofSeconds(30));
+  }
+}

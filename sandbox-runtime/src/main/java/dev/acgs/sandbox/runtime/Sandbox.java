@@ -1,0 +1,45 @@
+package dev.acgs.sandbox.runtime;
+
+import dev.acgs.sandbox.core.model.ExecRequest;
+import dev.acgs.sandbox.core.model.ExecResult;
+import dev.acgs.sandbox.core.model.SandboxSpec;
+import java.time.Duration;
+import java.time.Instant;
+
+/** A running sandbox. {@link #close()} destroys it and everything it used; it is idempotent. */
+public interface Sandbox extends AutoCloseable {
+
+  String id();
+
+  RuntimeKind runtime();
+
+  /** The spec it was launched with, unchangeable. */
+  SandboxSpec spec();
+
+  Instant createdAt();
+
+  /** From the create call to the sandbox agent's first answer. */
+  Duration startDuration();
+
+  /** Runs one command to its end, with output bounded as the request says. */
+  default ExecResult exec(ExecRequest request) {
+    return exec(request, ExecIo.NONE);
+  }
+
+  /**
+   * Runs one command, feeding it {@code io}'s stdin and handing output chunks to {@code io}'s
+   * listeners as they arrive. When the request's timeout passes, the whole sandbox is killed and the
+   * result says {@link ExecResult.Termination#TIMEOUT}.
+   */
+  ExecResult exec(ExecRequest request, ExecIo io);
+
+  SandboxStats stats();
+
+  boolean isAlive();
+
+  /** Kills every process in the sandbox; the sandbox stays until {@link #close()}. */
+  void kill();
+
+  @Override
+  void close();
+}
