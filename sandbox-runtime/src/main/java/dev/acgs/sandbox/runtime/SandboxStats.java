@@ -10,5 +10,7 @@ import java.time.Duration;
  * @param cpuTime CPU time used so far
  * @param pids processes and threads now
  * @param oomKills times the kernel's OOM killer acted in this sandbox
+ * @param pidsLimitHits times a fork or thread creation was refused by the pids limit
  */
-public record SandboxStats(long memoryBytes, long memoryLimitBytes, Duration cpuTime, long pids, long oomKills) {}
+public record SandboxStats(
+    long memoryBytes, long memoryLimitBytes, Duration cpuTime, long pids, long oomKills, long pidsLimitHits) {}

@@ -44,7 +44,7 @@ public final class DoctorCommand implements Callable<Integer> {
         "mount the cgroup controllers (memory, pids, cpu) under /sys/fs/cgroup");
     for (RuntimeKind k : RuntimeKind.values()) {
       String v = VersionCommand.runtimeVersion(k);
-      check(k.binary() + " (" + k + "): " + v, Binaries.find(k.binary()).isPresent() && !v.startsWith("broken"),
+      check(k.binary() + " (" + k + "): " + v, Binaries.findRuntime(k).isPresent() && !v.startsWith("broken"),
           "apt-get install -y " + k.debianPackage());
     }
     check("mmdebstrap (image builds)", Binaries.find("mmdebstrap").isPresent(), "apt-get install -y mmdebstrap");
@@ -53,7 +53,7 @@ public final class DoctorCommand implements Callable<Integer> {
     check("default image in " + images.root(), hasDefault, "sandboxctl image build");
     if (!noSmoke && hasDefault && isRoot()) {
       for (RuntimeKind k : RuntimeKind.values()) {
-        if (Binaries.find(k.binary()).isEmpty()) {
+        if (Binaries.findRuntime(k).isEmpty()) {
           continue;
         }
         String what = "a " + k + " sandbox runs python3";

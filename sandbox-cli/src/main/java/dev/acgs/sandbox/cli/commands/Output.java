@@ -55,6 +55,7 @@ public final class Output {
     r.termination().ifPresent(t -> System.err.println("sandboxctl: " + switch (t) {
       case TIMEOUT -> "timed out after " + Durations.format(req.timeout()) + "; the sandbox was killed (raise it with --timeout)";
       case OOM -> "out of memory: the memory limit was reached and the kernel killed the command (raise it with --memory)";
+      case PIDS_LIMIT -> "the process limit was reached and the sandbox was killed (raise it with --pids)";
       case SANDBOX_DIED -> "the sandbox died while the command ran";
     }));
   }

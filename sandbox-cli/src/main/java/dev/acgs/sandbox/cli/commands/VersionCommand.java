@@ -32,7 +32,7 @@ public final class VersionCommand implements Callable<Integer> {
   }
 
   public static String runtimeVersion(RuntimeKind k) {
-    return Binaries.find(k.binary())
+    return Binaries.findRuntime(k)
         .map(p -> {
           Command.Result r = Command.run(List.of(p.toString(), "--version"), Duration.ofSeconds(10));
           return r.ok() ? r.stdout().lines().findFirst().orElse("?").strip() : "broken: " + r.diagnostics();

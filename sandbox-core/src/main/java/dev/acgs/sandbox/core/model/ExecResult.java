@@ -32,6 +32,8 @@ public record ExecResult(
     TIMEOUT,
     /** The memory limit was reached; the kernel's OOM killer ended a process. */
     OOM,
+    /** The process limit was reached and the sandbox died of it (gVisor's Sentry cannot run without threads). */
+    PIDS_LIMIT,
     /** The sandbox died under the command (killed from outside, or its runtime failed). */
     SANDBOX_DIED
   }

@@ -70,6 +70,9 @@ public final class Hardening {
    * @param userNamespaceHostBase when present, processes run in a new user namespace whose ids
    *     0..65535 map to host ids starting here (the runc runtime uses one range per sandbox)
    * @param seccomp the profile to install, already resolved from the spec's profile name
+   * @param hostPidsLimit the pids cgroup limit; the spec's pids limit unless the runtime's own host
+   *     threads count against it too (gVisor's Sentry), in which case the runtime enforces the
+   *     spec's limit inside the sandbox and this is a backstop
    * @param annotations ownership marks written into the spec
    */
   public record HostContext(
@@ -78,6 +81,7 @@ public final class Hardening {
       String cgroupsPath,
       Optional<Long> userNamespaceHostBase,
       SeccompProfile seccomp,
+      long hostPidsLimit,
       Map<String, String> annotations) {}
 
   /** The hardened spec; its process is the sandbox agent, which then starts the spec's commands. */
@@ -148,7 +152,7 @@ public final class Hardening {
             devices,
             new OciSpec.Memory(memory, memory, null),
             new OciSpec.Cpu(Math.max(1000, Math.round(l.cpus() * CPU_PERIOD_US)), CPU_PERIOD_US),
-            new OciSpec.Pids(l.pids()));
+            new OciSpec.Pids(host.hostPidsLimit()));
 
     List<OciSpec.Namespace> namespaces = new ArrayList<>();
     for (String ns : List.of("pid", "network", "ipc", "uts", "mount")) {

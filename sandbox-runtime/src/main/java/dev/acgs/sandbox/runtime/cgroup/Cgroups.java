@@ -33,7 +33,8 @@ public final class Cgroups {
           readLong(d.resolve("memory.max")),
           Duration.ofNanos(1000 * keyed(d.resolve("cpu.stat"), "usage_usec")),
           readLong(d.resolve("pids.current")),
-          keyed(d.resolve("memory.events"), "oom_kill"));
+          keyed(d.resolve("memory.events"), "oom_kill"),
+          keyed(d.resolve("pids.events"), "max"));
     }
     Path mem = ROOT.resolve("memory").resolve(rel);
     Path cpu = ROOT.resolve("cpuacct").resolve(rel);
@@ -42,7 +43,8 @@ public final class Cgroups {
         readLong(mem.resolve("memory.limit_in_bytes")),
         Duration.ofNanos(readLong(cpu.resolve("cpuacct.usage"))),
         readLong(ROOT.resolve("pids").resolve(rel).resolve("pids.current")),
-        keyed(mem.resolve("memory.oom_control"), "oom_kill"));
+        keyed(mem.resolve("memory.oom_control"), "oom_kill"),
+        keyed(ROOT.resolve("pids").resolve(rel).resolve("pids.events"), "max"));
   }
 
   /** Removes the (empty) cgroup directories of {@code path} in every hierarchy; ignores missing ones. */

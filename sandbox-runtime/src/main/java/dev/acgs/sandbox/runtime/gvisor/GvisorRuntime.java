@@ -3,6 +3,8 @@ package dev.acgs.sandbox.runtime.gvisor;
 import dev.acgs.sandbox.runtime.RuntimeConfig;
 import dev.acgs.sandbox.runtime.RuntimeKind;
 import dev.acgs.sandbox.runtime.oci.OciRuntime;
+import dev.acgs.sandbox.core.seccomp.SeccompProfile;
+import dev.acgs.sandbox.core.seccomp.SeccompProfiles;
 import java.util.List;
 
 /**
@@ -29,5 +31,33 @@ public final class GvisorRuntime extends OciRuntime {
   @Override
   protected boolean usesUserNamespace() {
     return false;
+  }
+
+  /**
+   * Host threads of the Sentry and its ptrace stubs (about 30 for an idle sandbox, plus one per
+   * sandboxed thread) count against the pids cgroup. The spec's limit is enforced inside the Sentry
+   * through RLIMIT_NPROC; the cgroup gets headroom for the Sentry's own threads as a backstop.
+   */
+  static final int SENTRY_THREAD_HEADROOM = 64;
+
+  @Override
+  protected long hostPidsLimit(int pids) {
+    return (long) pids + SENTRY_THREAD_HEADROOM;
+  }
+
+  /**
+   * runsc 20221219 ignores {@code errnoRet} (every ERRNO action answers EPERM), so a clone3 rule
+   * answering ENOSYS would answer EPERM, and libc then fails to create threads instead of falling
+   * back to clone. That runsc does not implement clone3 itself: allowing it through the filter
+   * makes the Sentry answer ENOSYS, libc falls back to clone, and clone stays filtered by flags.
+   */
+  @Override
+  protected SeccompProfile adaptSeccomp(SeccompProfile profile) {
+    List<SeccompProfile.Rule> rules = profile.syscalls().stream()
+        .map(r -> r.names().equals(List.of("clone3")) && "SCMP_ACT_ERRNO".equals(r.action())
+            && Integer.valueOf(SeccompProfiles.ENOSYS).equals(r.errnoRet())
+            ? SeccompProfile.Rule.allow(List.of("clone3")) : r)
+        .toList();
+    return new SeccompProfile(profile.defaultAction(), profile.defaultErrnoRet(), profile.architectures(), rules);
   }
 }

@@ -204,13 +204,17 @@ public final class ImageBuilder {
     return new Digest("sha256:" + HexFormat.of().formatHex(md.digest()), size);
   }
 
-  /** Takes the write bits off everything: the image is shared by all its sandboxes. */
+  /**
+   * Takes the write bits off everything: the image is shared by all its sandboxes. /tmp keeps its
+   * 1777: runc gives the tmpfs mounted over it the mode of the directory beneath.
+   */
   static void makeReadOnly(Path rootfs) throws IOException {
+    Path tmp = rootfs.resolve("tmp");
     Set<PosixFilePermission> write = Set.of(
         PosixFilePermission.OWNER_WRITE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE);
     try (var walk = Files.walk(rootfs)) {
       for (Path p : walk.toList()) {
-        if (Files.isSymbolicLink(p)) {
+        if (Files.isSymbolicLink(p) || p.equals(tmp)) {
           continue;
         }
         var perms = Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);

@@ -87,6 +87,16 @@ public abstract class OciRuntime implements SandboxRuntime {
   /** Whether each sandbox gets its own user namespace and host id range. */
   protected abstract boolean usesUserNamespace();
 
+  /** The profile as this runtime must be given it to enforce the profile's intent. Default: unchanged. */
+  protected SeccompProfile adaptSeccomp(SeccompProfile profile) {
+    return profile;
+  }
+
+  /** The host pids cgroup limit for a sandbox limited to {@code pids} processes. Default: the same. */
+  protected long hostPidsLimit(int pids) {
+    return pids;
+  }
+
   @Override
   public RuntimeKind kind() {
     return kind;
@@ -109,7 +119,7 @@ public abstract class OciRuntime implements SandboxRuntime {
     if (binary != null) {
       return;
     }
-    Path bin = Binaries.find(kind.binary()).orElseThrow(() -> new RuntimeUnavailableException(
+    Path bin = Binaries.findRuntime(kind).orElseThrow(() -> new RuntimeUnavailableException(
         kind.binary() + " (" + kind + ") is not installed: install it with `apt-get install -y "
             + kind.debianPackage() + "` as root, or run ./setup.sh"));
     if (!isRoot()) {
@@ -159,7 +169,7 @@ public abstract class OciRuntime implements SandboxRuntime {
   private Sandbox create(SandboxSpec spec, boolean detached) {
     long t0 = System.nanoTime();
     checkAvailable();
-    SeccompProfile profile = SeccompProfiles.byName(spec.seccompProfile());
+    SeccompProfile profile = adaptSeccomp(SeccompProfiles.byName(spec.seccompProfile()));
     Image image = images.resolve(spec.image());
     String id = ID_PREFIX + HexFormat.of().formatHex(randomBytes());
     Path bundle = layout.sandbox(id);
@@ -174,6 +184,7 @@ public abstract class OciRuntime implements SandboxRuntime {
       writeOwner(bundle, detached ? owner.detached() : owner);
       Hardening.HostContext host = new Hardening.HostContext(
           image.rootfs(), agentDir, cgroupsPath(id), range.map(IdRanges::hostBase), profile,
+          hostPidsLimit(spec.limits().pids()),
           Map.of(Hardening.ANNOTATION_OWNER, owner.ownerText(), Hardening.ANNOTATION_STATE_DIR, config.stateDir().toString()));
       OciSpec oci = Hardening.toOciSpec(spec, host);
       Json.MAPPER.writeValue(bundle.resolve("config.json").toFile(), oci);

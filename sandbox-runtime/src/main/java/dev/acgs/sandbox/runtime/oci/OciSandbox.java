@@ -87,7 +87,7 @@ final class OciSandbox implements Sandbox {
     if (!isAlive()) {
       throw new SandboxFailedException("sandbox " + id + " is not running (it was killed, timed out or removed)");
     }
-    long oomBefore = stats().oomKills();
+    SandboxStats before = stats();
     Map<String, String> env = new LinkedHashMap<>(spec.env());
     env.putAll(request.env());
     Pending pending = new Pending(request.maxOutputBytes(), io);
@@ -131,10 +131,12 @@ final class OciSandbox implements Sandbox {
     }
     int exitCode = pending.exitCode;
     Optional<Integer> signal = pending.signal > 0 ? Optional.of(pending.signal) : Optional.empty();
-    if (termination.isEmpty()) {
-      boolean oom = stats().oomKills() > oomBefore;
-      if (oom && (pending.lost != null || pending.signal == 9)) {
+    if (termination.isEmpty() && (pending.lost != null || pending.signal == 9)) {
+      SandboxStats after = stats();
+      if (after.oomKills() > before.oomKills()) {
         termination = Optional.of(ExecResult.Termination.OOM);
+      } else if (pending.lost != null && after.pidsLimitHits() > before.pidsLimitHits()) {
+        termination = Optional.of(ExecResult.Termination.PIDS_LIMIT);
       } else if (pending.lost != null) {
         termination = Optional.of(ExecResult.Termination.SANDBOX_DIED);
       }

@@ -1,0 +1,107 @@
+package dev.acgs.sandbox.core.seccomp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.acgs.sandbox.core.InvalidSpecException;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SeccompProfilesTest {
+  static Set<String> unconditionallyAllowed(SeccompProfile p) {
+    return p.syscalls().stream()
+        .filter(r -> r.action().equals("SCMP_ACT_ALLOW") && r.args() == null)
+        .flatMap(r -> r.names().stream())
+        .collect(Collectors.toSet());
+  }
+
+  @ParameterizedTest(name = "baseline denies {0}")
+  @ValueSource(strings = {
+      "mount", "umount2", "pivot_root", "chroot", "unshare", "setns", "bpf", "perf_event_open", "userfaultfd",
+      "io_uring_setup", "keyctl", "add_key", "request_key", "kexec_load", "kexec_file_load", "reboot",
+      "init_module", "finit_module", "delete_module", "ptrace", "process_vm_readv", "process_vm_writev", "kcmp",
+      "pidfd_getfd", "open_by_handle_at", "fsopen", "fsmount", "fspick", "open_tree", "move_mount",
+      "mount_setattr", "swapon", "acct", "quotactl", "syslog", "iopl", "ioperm", "clock_settime",
+      "settimeofday", "sethostname", "setdomainname", "lookup_dcookie", "vhangup"})
+  void dangerousCallsAreNotAllowed_soTheyGetEperm(String call) {
+    SeccompProfile p = SeccompProfiles.baseline();
+    assertThat(p.defaultAction()).isEqualTo("SCMP_ACT_ERRNO");
+    assertThat(p.syscalls()).noneMatch(r -> r.names().contains(call) && r.action().equals("SCMP_ACT_ALLOW"));
+  }
+
+  @Test
+  void commonCallsArePermitted_soPythonAndShellToolsRun() {
+    assertThat(unconditionallyAllowed(SeccompProfiles.baseline()))
+        .contains("read", "write", "openat", "execve", "mmap", "futex", "wait4", "pipe2", "statx", "getdents64");
+  }
+
+  @Test
+  void cloneIsAllowedOnlyWithoutNamespaceFlags_soUnshareThroughCloneFails() {
+    SeccompProfile.Rule clone = SeccompProfiles.baseline().syscalls().stream()
+        .filter(r -> r.names().equals(List.of("clone"))).findFirst().orElseThrow();
+    assertThat(clone.args()).singleElement().satisfies(a -> {
+      assertThat(a.op()).isEqualTo("SCMP_CMP_MASKED_EQ");
+      assertThat(a.value()).isEqualTo(SeccompProfiles.CLONE_NAMESPACE_FLAGS); // the mask
+      assertThat(a.valueTwo()).isZero(); // no flag of the mask may be set
+    });
+    assertThat(SeccompProfiles.baseline().syscalls())
+        .anyMatch(r -> r.names().equals(List.of("clone3")) && r.errnoRet() == SeccompProfiles.ENOSYS);
+  }
+
+  @Test
+  void socketFamiliesAlgAndVsockAreNeverAllowed_soKernelCryptoAndHostVsockAreUnreachable() {
+    List<SeccompProfile.Rule> socket = SeccompProfiles.baseline().syscalls().stream()
+        .filter(r -> r.names().equals(List.of("socket"))).toList();
+    for (long family : List.of(38L, 40L)) {
+      assertThat(socket).noneMatch(r -> r.args().stream().anyMatch(a -> allows(a, family)));
+    }
+    for (long family : List.of(1L, 2L, 10L, 16L, 39L, 44L)) {
+      assertThat(socket).anyMatch(r -> r.args().stream().allMatch(a -> allows(a, family)));
+    }
+  }
+
+  static boolean allows(SeccompProfile.Arg a, long v) {
+    return switch (a.op()) {
+      case "SCMP_CMP_LT" -> v < a.value();
+      case "SCMP_CMP_EQ" -> v == a.value();
+      default -> false;
+    };
+  }
+
+  @Test
+  void personalityIsAllowedOnlyForDockersFiveValues() {
+    assertThat(SeccompProfiles.baseline().syscalls()).filteredOn(r -> r.names().equals(List.of("personality")))
+        .extracting(r -> r.args().getFirst().value())
+        .containsExactlyInAnyOrder(0L, 8L, 0x20000L, 0x20008L, 0xffffffffL);
+  }
+
+  @Test
+  void anUnknownSyscallNameIsAnErrorNamingTheEntry() {
+    assertThatThrownBy(() -> SeccompProfile.Rule.allow(List.of("read", "frobnicate")))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("'frobnicate' is not an x86_64 system call");
+  }
+
+  @Test
+  void anUnknownActionIsAnErrorNamingTheRule() {
+    assertThatThrownBy(() -> new SeccompProfile.Rule(List.of("read"), "SCMP_ACT_MAYBE", null, null))
+        .hasMessageContaining("SCMP_ACT_MAYBE").hasMessageContaining("[read]");
+  }
+
+  @Test
+  void anUnknownProfileNameListsTheBuiltInOnes() {
+    assertThatThrownBy(() -> SeccompProfiles.byName("lenient")).hasMessageContaining("baseline");
+  }
+
+  @Test
+  void theSyscallTableKnowsNumbersBothWays() {
+    assertThat(Syscalls.number("mount")).hasValue(165);
+    assertThat(Syscalls.number("unshare")).hasValue(272);
+    assertThat(Syscalls.name(321)).hasValue("bpf");
+    assertThat(Syscalls.number("mseal")).hasValue(462);
+  }
+}
