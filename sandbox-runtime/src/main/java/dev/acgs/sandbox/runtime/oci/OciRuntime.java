@@ -446,7 +446,7 @@ public abstract class OciRuntime implements SandboxRuntime {
       }
     }
     // Containers of this state directory whose bundle is gone (a crash between the two removals).
-    Command.Result ids = Command.run(cli("list", "-q"), COMMAND_TIMEOUT);
+    Command.Result ids = Command.run(cli("list", "--quiet"), COMMAND_TIMEOUT);
     if (ids.ok()) {
       for (String id : ids.stdout().split("\\s+")) {
         if (id.startsWith(ID_PREFIX) && !Files.isDirectory(layout.sandbox(id)) && bundleIsOurs(id)) {
