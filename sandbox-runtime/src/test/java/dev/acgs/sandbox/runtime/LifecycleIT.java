@@ -168,8 +168,7 @@ class LifecycleIT {
         "-cp", System.getProperty("java.class.path"), OrphanMaker.class.getName(), k.wireName(), TestHost.STATE_DIR.toString())
         .redirectErrorStream(true).start();
     String id;
-    try (owner.getOutputStream();
-        BufferedReader out = new BufferedReader(new InputStreamReader(owner.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(owner.getInputStream(), StandardCharsets.UTF_8))) {
       id = out.readLine();
       assertThat(id).as("the orphan maker printed a sandbox id").startsWith("acgs-");
       assertThat(listed(k)).contains(id);
