@@ -186,6 +186,16 @@ class IsolationIT {
     assertThat(r.stdoutText().strip()).isEqualTo("8 b 1");
   }
 
+  @org.junit.jupiter.api.Test
+  void sandboxesShareTheImageReadOnlyInsteadOfCopyingIt() throws IOException {
+    // runc shows host inode numbers: the sandbox's python is the very file in the image store
+    Path python = new dev.acgs.sandbox.runtime.image.ImageStore(new dev.acgs.sandbox.runtime.state.StateLayout(TestHost.STATE_DIR))
+        .resolve("default").rootfs().resolve("usr/bin/python3.11");
+    long hostInode = (Long) Files.getAttribute(python, "unix:ino");
+    ExecResult r = sh(RuntimeKind.RUNC, "busybox stat -c %i /usr/bin/python3.11");
+    assertThat(Long.parseLong(r.stdoutText().strip())).isEqualTo(hostInode);
+  }
+
   static Set<String> union(Set<String> a, Set<String> b) {
     java.util.HashSet<String> u = new java.util.HashSet<>(a);
     u.addAll(b);

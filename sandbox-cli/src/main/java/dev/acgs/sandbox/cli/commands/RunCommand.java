@@ -21,8 +21,8 @@ import picocli.CommandLine.Parameters;
     name = "run",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs CMD in a new hardened sandbox, streams its output, removes the sandbox, and exits with",
-      "CMD's exit code (124 on timeout).",
+      "Runs CMD in a new hardened sandbox and streams its output; the sandbox is removed after.",
+      "Exits with CMD's exit code (124 on timeout, 137 when killed for memory or processes).",
       "",
       "Example:  sandboxctl run --runtime runc --memory 256m --timeout 10s -- python3 -c 'print(6*7)'"
     })
