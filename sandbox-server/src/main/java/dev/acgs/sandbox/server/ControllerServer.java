@@ -1,0 +1,97 @@
+package dev.acgs.sandbox.server;
+
+import dev.acgs.sandbox.runtime.RuntimeConfig;
+import dev.acgs.sandbox.runtime.RuntimeKind;
+import dev.acgs.sandbox.runtime.RuntimeUnavailableException;
+import dev.acgs.sandbox.runtime.SandboxRuntime;
+import dev.acgs.sandbox.server.api.ApiServer;
+import dev.acgs.sandbox.server.api.TokenStore;
+import dev.acgs.sandbox.server.service.SandboxService;
+import dev.acgs.sandbox.server.store.Store;
+import io.javalin.Javalin;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Sandbox Controller: store, runtimes, service and HTTP API wired together. {@link #start} binds
+ * and returns once the API answers; {@link #close} shuts down gracefully and is idempotent.
+ */
+public final class ControllerServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ControllerServer.class);
+
+  private final ServerConfig config;
+  private final Store store;
+  private final Map<RuntimeKind, SandboxRuntime> runtimes;
+  private final SandboxService service;
+  private final Javalin http;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private ControllerServer(ServerConfig config) {
+    this.config = config;
+    TokenStore tokens = TokenStore.load(config.tokensFile());
+    this.store = Store.open(config.stateDir().resolve("controller.db"));
+    this.runtimes = new EnumMap<>(RuntimeKind.class);
+    for (RuntimeKind k : RuntimeKind.values()) {
+      SandboxRuntime rt = SandboxRuntime.create(k, RuntimeConfig.of(config.stateDir()));
+      try {
+        rt.checkAvailable();
+        runtimes.put(k, rt);
+      } catch (RuntimeUnavailableException e) {
+        if (k == config.defaultRuntime()) {
+          store.close();
+          throw e;
+        }
+        LOG.warn("runtime {} disabled: {}", k, e.getMessage());
+      }
+    }
+    this.service = new SandboxService(config, store, runtimes);
+    this.http = new ApiServer(service, tokens, config.maxBodyBytes(), config.maxFileBytes()).create();
+  }
+
+  /** Reconciles, starts pools and the API; returns when it is listening. */
+  public static ControllerServer start(ServerConfig config) {
+    ControllerServer s = new ControllerServer(config);
+    try {
+      s.service.start();
+      s.http.start(config.host(), config.port());
+      return s;
+    } catch (RuntimeException e) {
+      s.close();
+      throw e;
+    }
+  }
+
+  public int port() {
+    return http.port();
+  }
+
+  public String url() {
+    String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
+    return "http://" + host + ":" + port();
+  }
+
+  public SandboxService service() {
+    return service;
+  }
+
+  /** Stops accepting, finishes or cancels running commands, destroys every sandbox, closes the store. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      service.close();
+    } finally {
+      try {
+        http.stop();
+      } finally {
+        runtimes.values().forEach(SandboxRuntime::close);
+        store.close();
+      }
+    }
+  }
+}
