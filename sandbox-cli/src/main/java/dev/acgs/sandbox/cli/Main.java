@@ -1,6 +1,7 @@
 package dev.acgs.sandbox.cli;
 
 import dev.acgs.sandbox.cli.bench.BenchCommand;
+import dev.acgs.sandbox.cli.commands.AuditCommand;
 import dev.acgs.sandbox.cli.commands.CreateCommand;
 import dev.acgs.sandbox.cli.commands.DoctorCommand;
 import dev.acgs.sandbox.cli.commands.ExecCommand;
@@ -8,6 +9,7 @@ import dev.acgs.sandbox.cli.commands.ImageCommand;
 import dev.acgs.sandbox.cli.commands.PsCommand;
 import dev.acgs.sandbox.cli.commands.RmCommand;
 import dev.acgs.sandbox.cli.commands.RunCommand;
+import dev.acgs.sandbox.cli.commands.ServeCommand;
 import dev.acgs.sandbox.cli.commands.VersionCommand;
 import dev.acgs.sandbox.core.InvalidSpecException;
 import dev.acgs.sandbox.runtime.CommandNotStartedException;
@@ -29,7 +31,8 @@ import picocli.CommandLine.Command;
     },
     subcommands = {
       RunCommand.class, CreateCommand.class, ExecCommand.class, PsCommand.class, RmCommand.class,
-      ImageCommand.class, BenchCommand.class, DoctorCommand.class, VersionCommand.class,
+      ImageCommand.class, ServeCommand.class, AuditCommand.class, BenchCommand.class, DoctorCommand.class,
+      VersionCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -48,6 +51,14 @@ public final class Main implements Runnable {
   public static final int EXIT_NOT_FOUND = 127;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @CommandLine.Option(names = "--server", paramLabel = "URL", defaultValue = "${env:SANDBOXCTL_SERVER}", scope = CommandLine.ScopeType.INHERIT,
+      description = "Send `run` to this controller (e.g. http://127.0.0.1:8080) instead of the local runtime.")
+  public String server;
+
+  @CommandLine.Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:SANDBOXCTL_TOKEN}", scope = CommandLine.ScopeType.INHERIT,
+      description = "Bearer token for --server (better: $SANDBOXCTL_TOKEN, which does not show in ps).")
+  public String token;
 
   @Override
   public void run() {

@@ -32,7 +32,7 @@ public final class ControllerServer implements AutoCloseable {
   private ControllerServer(ServerConfig config) {
     this.config = config;
     TokenStore tokens = TokenStore.load(config.tokensFile());
-    this.store = Store.open(config.stateDir().resolve("controller.db"));
+    this.store = Store.open(config.database());
     this.runtimes = new EnumMap<>(RuntimeKind.class);
     for (RuntimeKind k : RuntimeKind.values()) {
       SandboxRuntime rt = SandboxRuntime.create(k, RuntimeConfig.of(config.stateDir()));

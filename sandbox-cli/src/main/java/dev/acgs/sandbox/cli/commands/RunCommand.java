@@ -46,8 +46,16 @@ public final class RunCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "CMD", description = "Program and arguments, after --.")
   List<String> command;
 
+  @picocli.CommandLine.ParentCommand dev.acgs.sandbox.cli.Main main;
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec cmdSpec;
+
   @Override
   public Integer call() {
+    if (main != null && main.server != null && !main.server.isBlank()) {
+      return RemoteRun.run(main.server, main.token, cmdSpec.commandLine().getParseResult(), opts, command,
+          ByteSize.parse("--max-output", maxOutput).bytes(), json, interactive);
+    }
     SandboxSpec spec = opts.toSpec(command);
     ExecRequest req = new ExecRequest(command, Map.of(), Optional.empty(), spec.limits().timeout(),
         ByteSize.parse("--max-output", maxOutput).bytes());

@@ -184,6 +184,10 @@ public final class ApiServer {
       String known = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream().map(Object::toString).sorted()
           .collect(Collectors.joining(", "));
       throw ApiException.badRequest("unknown_field", path(e), "unknown field '" + path(e) + "'; allowed: " + known);
+    } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+      String p = path(e);
+      throw ApiException.badRequest("wrong_type", p.isEmpty() ? "body" : p, (p.isEmpty() ? "the body" : "field '" + p + "'")
+          + " must be " + expected(e.getTargetType()));
     } catch (JsonMappingException e) {
       String p = path(e);
       throw ApiException.badRequest("wrong_type", p.isEmpty() ? "body" : p, (p.isEmpty() ? "the body" : "field '" + p + "'")
@@ -193,6 +197,28 @@ public final class ApiServer {
     } catch (IOException e) {
       throw ApiException.badRequest("malformed_json", "body", "the body could not be read: " + e.getMessage());
     }
+  }
+
+  static String expected(Class<?> t) {
+    if (t == null) {
+      return "of another type";
+    }
+    if (t == Integer.class || t == int.class || t == Long.class || t == long.class) {
+      return "a whole number";
+    }
+    if (t == Double.class || t == double.class) {
+      return "a number";
+    }
+    if (t == String.class) {
+      return "a string";
+    }
+    if (t == Boolean.class || t == boolean.class) {
+      return "true or false";
+    }
+    if (java.util.Collection.class.isAssignableFrom(t)) {
+      return "an array";
+    }
+    return "an object";
   }
 
   static String path(JsonMappingException e) {

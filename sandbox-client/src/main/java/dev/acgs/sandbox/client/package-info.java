@@ -1,2 +1,0 @@
-/** Java client of the ACGS Sandbox Controller's HTTP API. */
-package dev.acgs.sandbox.client;
