@@ -70,6 +70,8 @@ public final class ApiServer {
     return Javalin.create(cfg -> {
       cfg.concurrency.useVirtualThreads = true;
       cfg.http.maxRequestSize = Math.max(maxBodyBytes, maxFileBytes);
+      // compression buffers a response until it ends: streamed exec output must go out as it comes
+      cfg.http.compressionStrategy = io.javalin.compression.CompressionStrategy.NONE;
       cfg.jsonMapper(new JavalinJackson(JSON, true));
       cfg.startup.showJavalinBanner = false;
       cfg.routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
@@ -241,7 +243,7 @@ public final class ApiServer {
     CompletableFuture<ExecView> done = CompletableFuture.supplyAsync(() -> service.exec(tenant, id, req, io),
         r -> Thread.ofVirtual().start(r));
     ctx.contentType("text/event-stream").header("Cache-Control", "no-cache").header("X-Accel-Buffering", "no");
-    OutputStream out = ctx.outputStream();
+    OutputStream out = ctx.res().getOutputStream();
     while (true) {
       String[] ev = events.poll(50, java.util.concurrent.TimeUnit.MILLISECONDS);
       if (ev != null) {

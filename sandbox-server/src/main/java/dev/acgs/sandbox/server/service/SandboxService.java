@@ -63,6 +63,7 @@ public final class SandboxService implements AutoCloseable {
   private final Map<String, Long> reservedMemory = new ConcurrentHashMap<>();
   private final Semaphore createPermits;
   private final ExecutorService destroyer = Executors.newVirtualThreadPerTaskExecutor();
+  private final java.util.concurrent.atomic.AtomicInteger destroying = new java.util.concurrent.atomic.AtomicInteger();
   private final AtomicBoolean accepting = new AtomicBoolean(false);
   private final AtomicBoolean closed = new AtomicBoolean();
   private Thread reaper;
@@ -96,6 +97,11 @@ public final class SandboxService implements AutoCloseable {
     accepting.set(true);
     store.save(Optional.empty(), "controller.started", Optional.empty(), Optional.empty(),
         Map.of("templates", config.templates().keySet(), "pools", pools.keySet()));
+  }
+
+  /** Sandboxes ended but still being destroyed in the background. */
+  public int pendingDestroys() {
+    return destroying.get();
   }
 
   public boolean ready() {
@@ -302,11 +308,14 @@ public final class SandboxService implements AutoCloseable {
           Map.of("reason", reason));
     } finally {
       live.remove(l.id());
+      destroying.incrementAndGet();
       destroyer.submit(() -> {
         try {
           l.sandbox.close();
         } catch (RuntimeException e) {
           LOG.warn("sandbox {} was not removed cleanly: {}", l.id(), e.getMessage());
+        } finally {
+          destroying.decrementAndGet();
         }
       });
     }
