@@ -22,9 +22,13 @@ public final class AuditCommand implements Runnable {
   static final class Verify implements Callable<Integer> {
     @Mixin StateOptions state;
 
+    @picocli.CommandLine.Option(names = "--database", paramLabel = "FILE",
+        description = "The controller's database (default: STATE-DIR/controller.db).")
+    java.nio.file.Path database;
+
     @Override
     public Integer call() {
-      AuditLog.Verification v = AuditLog.verify(state.config().stateDir().resolve("controller.db"));
+      AuditLog.Verification v = AuditLog.verify(database != null ? database : state.config().stateDir().resolve("controller.db"));
       if (v.intact()) {
         System.out.println("audit log intact: " + v.events() + " events");
         return 0;

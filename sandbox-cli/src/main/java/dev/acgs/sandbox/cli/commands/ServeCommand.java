@@ -42,6 +42,9 @@ public final class ServeCommand implements Callable<Integer> {
       description = "JSON settings: runtime, quota, templates, ttl, idleTimeout, maxConcurrentCreates, shutdownDeadline.")
   Path configFile;
 
+  @Option(names = "--database", paramLabel = "FILE", description = "SQLite file of records and the audit log (default: STATE-DIR/controller.db).")
+  Path database;
+
   @Option(names = "--runtime", paramLabel = "gvisor|runc", description = "Default runtime (default: gvisor).")
   String runtime;
 
@@ -157,6 +160,6 @@ public final class ServeCommand implements Callable<Integer> {
     }
     String host = listen.substring(0, colon).replaceAll("^\\[|\\]$", "");
     return new ServerConfig(host, port, cfg.stateDir(), tokens, cfg.maxima(), quota, templates, rt, ttl, idle, creates,
-        cfg.maxBodyBytes(), cfg.maxFileBytes(), shutdown, cfg.database());
+        cfg.maxBodyBytes(), cfg.maxFileBytes(), shutdown, database != null ? database : cfg.database());
   }
 }
