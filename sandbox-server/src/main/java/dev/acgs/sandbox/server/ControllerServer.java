@@ -27,6 +27,7 @@ public final class ControllerServer implements AutoCloseable {
   private final Map<RuntimeKind, SandboxRuntime> runtimes;
   private final SandboxService service;
   private final Javalin http;
+  private final ApiServer api;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private ControllerServer(ServerConfig config) {
@@ -48,7 +49,8 @@ public final class ControllerServer implements AutoCloseable {
       }
     }
     this.service = new SandboxService(config, store, runtimes);
-    this.http = new ApiServer(service, tokens, config.maxBodyBytes(), config.maxFileBytes()).create();
+    this.api = new ApiServer(service, tokens, config.maxBodyBytes(), config.maxFileBytes());
+    this.http = api.create();
   }
 
   /** Reconciles, starts pools and the API; returns when it is listening. */
@@ -71,6 +73,11 @@ public final class ControllerServer implements AutoCloseable {
   public String url() {
     String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
     return "http://" + host + ":" + port();
+  }
+
+  /** The API's routes as "METHOD /path". */
+  public java.util.List<String> routes() {
+    return api.routes();
   }
 
   public SandboxService service() {

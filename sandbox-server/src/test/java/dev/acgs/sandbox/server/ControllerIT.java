@@ -37,7 +37,7 @@ class ControllerIT {
 
   @BeforeAll
   void start() {
-    server = new TestServer(2, new ServerConfig.TenantQuota(200, ByteSize.ofMiB(200 * 512)));
+    server = new TestServer(10, new ServerConfig.TenantQuota(200, ByteSize.ofMiB(200 * 512)));
     alice = server.client(TestServer.ALICE);
     bob = server.client(TestServer.BOB);
   }
@@ -52,6 +52,25 @@ class ControllerIT {
     server.close();
     String left = new String(new ProcessBuilder("runsc", "list", "--quiet").start().getInputStream().readAllBytes());
     assertThat(left).as("gVisor containers left after shutdown").doesNotContainPattern("acgs-");
+  }
+
+  @Test
+  void theOpenApiDocumentDescribesEveryRouteAndIsTheOneInTheRepository() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpResponse<String> doc = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/v1/openapi.json"))
+        .header("Authorization", "Bearer " + TestServer.ALICE).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(doc.statusCode()).isEqualTo(200);
+    java.nio.file.Path repoCopy = java.nio.file.Path.of("../docs/openapi.json");
+    assertThat(doc.body()).isEqualTo(java.nio.file.Files.readString(repoCopy));
+    JsonNode paths = new com.fasterxml.jackson.databind.ObjectMapper().readTree(doc.body()).get("paths");
+    Set<String> documented = new HashSet<>();
+    paths.properties().forEach(p -> p.getValue().properties().forEach(m -> {
+      if (!m.getKey().equals("parameters")) {
+        documented.add(m.getKey().toUpperCase(java.util.Locale.ROOT) + " " + p.getKey());
+      }
+    }));
+    assertThat(server.server.routes()).isNotEmpty();
+    assertThat(documented).containsExactlyInAnyOrderElementsOf(server.server.routes());
   }
 
   @Test
@@ -177,6 +196,9 @@ class ControllerIT {
 
   @Test
   void warmPoolClaimsNeverShareASandbox() throws Exception {
+    org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(2)).until(() ->
+        alice.pools().get(0).get("ready").asInt() == 10);
+    long claimedBefore = alice.pools().get(0).get("claimed").asLong();
     List<String> ids = new CopyOnWriteArrayList<>();
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<?>> claims = new ArrayList<>();
@@ -200,9 +222,46 @@ class ControllerIT {
         owners.add(bob.exec(id, Map.of("argv", List.of("cat", "/tmp/owner"))).get("stdout").asText().strip());
       }
       assertThat(owners).as("each sandbox holds only the marker of its own claimer").hasSize(50);
-      assertThat(alice.pools()).anyMatch(p -> p.get("template").asText().equals("python") && p.get("claimed").asLong() > 0);
+      // the pool of 10 served 10 or more of the 50 (it refills while they are claimed); the rest were created fresh
+      assertThat(alice.pools().get(0).get("claimed").asLong() - claimedBefore).isBetween(10L, 50L);
     } finally {
       ids.forEach(bob::deleteSandbox);
+    }
+  }
+
+  @Test
+  void ttlAndIdleTimeoutAreEnforcedByTheReaper() {
+    String shortLived = alice.createSandbox(Map.of("runtime", "runc", "ttl", "2s")).get("id").asText();
+    String idle = alice.createSandbox(Map.of("runtime", "runc", "idleTimeout", "1s")).get("id").asText();
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      assertThat(alice.getSandbox(shortLived).get("state").asText()).isEqualTo("expired");
+      assertThat(alice.getSandbox(shortLived).get("reason").asText()).isEqualTo("ttl");
+      assertThat(alice.getSandbox(idle).get("reason").asText()).isEqualTo("idle");
+    });
+    assertThatThrownBy(() -> alice.createSandbox(Map.of("ttl", "48h"))).isInstanceOf(ApiError.class)
+        .hasMessageContaining("the maximum is 30m");
+  }
+
+  @Test
+  void aTenantsQuotaIsA429NamingTheQuota() {
+    try (TestServer small = new TestServer(0, new ServerConfig.TenantQuota(2, ByteSize.ofMiB(4096)))) {
+      SandboxClient c = small.client(TestServer.ALICE);
+      List<String> ids = new ArrayList<>();
+      try {
+        ids.add(c.createSandbox(Map.of("runtime", "runc")).get("id").asText());
+        ids.add(c.createSandbox(Map.of("runtime", "runc")).get("id").asText());
+        assertThatThrownBy(() -> c.createSandbox(Map.of("runtime", "runc"))).isInstanceOf(ApiError.class)
+            .satisfies(e -> {
+              assertThat(((ApiError) e).status()).isEqualTo(429);
+              assertThat(((ApiError) e).field()).isEqualTo("quota.maxLiveSandboxes");
+              assertThat(e.getMessage()).contains("the quota is 2");
+            });
+        // bob's quota is his own
+        String bobs = small.client(TestServer.BOB).createSandbox(Map.of("runtime", "runc")).get("id").asText();
+        small.client(TestServer.BOB).deleteSandbox(bobs);
+      } finally {
+        ids.forEach(c::deleteSandbox);
+      }
     }
   }
 

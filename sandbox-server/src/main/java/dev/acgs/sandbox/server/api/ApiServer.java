@@ -58,6 +58,7 @@ public final class ApiServer {
   private final TokenStore tokens;
   private final long maxBodyBytes;
   private final long maxFileBytes;
+  private final java.util.List<String> routes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public ApiServer(SandboxService service, TokenStore tokens, long maxBodyBytes, long maxFileBytes) {
     this.service = service;
@@ -74,6 +75,12 @@ public final class ApiServer {
       cfg.http.compressionStrategy = io.javalin.compression.CompressionStrategy.NONE;
       cfg.jsonMapper(new JavalinJackson(JSON, true));
       cfg.startup.showJavalinBanner = false;
+      cfg.events.handlerAdded(h -> {
+        String m = h.getHttpMethod().name();
+        if (!m.startsWith("BEFORE") && !m.startsWith("AFTER")) {
+          routes.add(m + " " + h.getPath());
+        }
+      });
       cfg.routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
       cfg.routes.get("/readyz", ctx -> {
         boolean ready = service.ready();
@@ -131,6 +138,11 @@ public final class ApiServer {
       });
       cfg.routes.error(405, ctx -> error(ctx, 405, "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path(), null));
     });
+  }
+
+  /** Every route as "METHOD /path" (known once {@link #create()} ran), for checking the OpenAPI document. */
+  public java.util.List<String> routes() {
+    return java.util.List.copyOf(routes);
   }
 
   private void authenticate(Context ctx) {
