@@ -1,6 +1,5 @@
 package dev.acgs.sandbox.cli.bench;
 
-import dev.acgs.sandbox.cli.commands.Output;
 import dev.acgs.sandbox.cli.commands.StateOptions;
 import dev.acgs.sandbox.core.InvalidSpecException;
 import dev.acgs.sandbox.core.model.ExecRequest;
@@ -11,12 +10,8 @@ import dev.acgs.sandbox.runtime.Sandbox;
 import dev.acgs.sandbox.runtime.SandboxRuntime;
 import dev.acgs.sandbox.server.pool.Template;
 import dev.acgs.sandbox.server.pool.WarmPool;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -90,22 +85,14 @@ public final class ClaimBench implements Callable<Integer> {
       System.out.println(misses + " claims found the pool empty and were not measured");
     }
     if (json != null) {
-      Map<String, Object> report = new LinkedHashMap<>();
-      report.put("benchmark", "claim");
-      report.put("startedAt", Instant.now().toString());
-      report.put("machine", Machine.describe());
+      Map<String, Object> report = Report.start("claim");
       report.put("runtime", kind.wireName());
       report.put("poolSize", poolSize);
       report.put("count", count);
       report.put("misses", misses);
       report.put("claimToReady", ready.summary());
       report.put("claimToFirstOutput", firstOutput.summary());
-      try {
-        Output.JSON.writeValue(json.toFile(), report);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      System.err.println("wrote " + json);
+      Report.write(json, report);
     }
     return 0;
   }

@@ -1,6 +1,5 @@
 package dev.acgs.sandbox.cli.bench;
 
-import dev.acgs.sandbox.cli.commands.Output;
 import dev.acgs.sandbox.cli.commands.StateOptions;
 import dev.acgs.sandbox.core.InvalidSpecException;
 import dev.acgs.sandbox.core.model.ExecRequest;
@@ -10,11 +9,8 @@ import dev.acgs.sandbox.runtime.RuntimeKind;
 import dev.acgs.sandbox.runtime.Sandbox;
 import dev.acgs.sandbox.runtime.SandboxFailedException;
 import dev.acgs.sandbox.runtime.SandboxRuntime;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,10 +49,7 @@ public final class StartupBench implements Callable<Integer> {
       throw new InvalidSpecException("-n", "count must be at least 1 and warmup at least 0");
     }
     List<RuntimeKind> kinds = runtime.equals("all") ? List.of(RuntimeKind.values()) : List.of(RuntimeKind.parse(runtime));
-    Map<String, Object> report = new LinkedHashMap<>();
-    report.put("benchmark", "startup");
-    report.put("startedAt", Instant.now().toString());
-    report.put("machine", Machine.describe());
+    Map<String, Object> report = Report.start("startup");
     report.put("count", count);
     report.put("warmup", warmup);
     Map<String, Object> results = new LinkedHashMap<>();
@@ -112,14 +105,7 @@ public final class StartupBench implements Callable<Integer> {
       report.put("runtime", kinds.getFirst().wireName());
       report.putAll(only);
     }
-    if (json != null) {
-      try {
-        Output.JSON.writeValue(json.toFile(), report);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      System.err.println("wrote " + json);
-    }
+    Report.write(json, report);
     return 0;
   }
 
