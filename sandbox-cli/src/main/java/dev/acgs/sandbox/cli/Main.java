@@ -6,6 +6,7 @@ import dev.acgs.sandbox.cli.commands.CreateCommand;
 import dev.acgs.sandbox.cli.commands.DoctorCommand;
 import dev.acgs.sandbox.cli.commands.ExecCommand;
 import dev.acgs.sandbox.cli.commands.ImageCommand;
+import dev.acgs.sandbox.cli.commands.ProfileCommand;
 import dev.acgs.sandbox.cli.commands.PsCommand;
 import dev.acgs.sandbox.cli.commands.RmCommand;
 import dev.acgs.sandbox.cli.commands.RunCommand;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Command;
     },
     subcommands = {
       RunCommand.class, CreateCommand.class, ExecCommand.class, PsCommand.class, RmCommand.class,
-      ImageCommand.class, ServeCommand.class, AuditCommand.class, BenchCommand.class, DoctorCommand.class,
+      ImageCommand.class, ProfileCommand.class, ServeCommand.class, AuditCommand.class, BenchCommand.class, DoctorCommand.class,
       VersionCommand.class,
       CommandLine.HelpCommand.class
     },

@@ -7,6 +7,7 @@ import dev.acgs.sandbox.core.model.LimitMaxima;
 import dev.acgs.sandbox.core.model.NetworkPolicy;
 import dev.acgs.sandbox.core.model.ResourceLimits;
 import dev.acgs.sandbox.core.model.SandboxSpec;
+import dev.acgs.sandbox.core.seccomp.SeccompProfiles;
 import dev.acgs.sandbox.runtime.RuntimeKind;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,8 +52,10 @@ public final class SpecOptions {
       description = "Network policy; only 'none' (loopback only) exists (default: ${DEFAULT-VALUE}).")
   String network;
 
-  @Option(names = "--profile", paramLabel = "NAME", defaultValue = "baseline",
-      description = "Seccomp profile (default: ${DEFAULT-VALUE}: Docker's default with all capabilities dropped).")
+  @Option(names = "--profile", paramLabel = "NAME|FILE", defaultValue = "baseline",
+      description = "Seccomp profile: baseline (Docker's default, all capabilities dropped; the default), enhanced"
+          + " (deny by default, no dangerous-catalogue call), strict (the brief's 15 calls: nothing starts), or an"
+          + " OCI/Docker profile FILE (see `sandboxctl profile`).")
   String profile;
 
   @Option(names = {"-e", "--env"}, paramLabel = "NAME=VALUE", description = "Set an environment variable (repeatable). The host's environment is never passed.")
@@ -78,16 +81,22 @@ public final class SpecOptions {
         parseInt("--open-files", openFiles),
         Durations.parsePositive("--timeout", timeout));
     limits.requireWithin(LimitMaxima.DEFAULT);
-    return SandboxSpec.builder()
+    SandboxSpec.Builder b = SandboxSpec.builder()
         .image(image)
         .command(command)
         .env(pairs("--env", env))
         .workingDir(workdir)
         .limits(limits)
         .network(NetworkPolicy.parse("--network", network))
-        .seccompProfile(profile)
-        .labels(pairs("--label", labels))
-        .build();
+        .labels(pairs("--label", labels));
+    if (SeccompProfiles.names().contains(profile)) {
+      b.seccompProfile(profile);
+    } else if (profile.contains("/") || profile.endsWith(".json") || java.nio.file.Files.exists(java.nio.file.Path.of(profile))) {
+      b.seccompProfile(SeccompProfiles.load(java.nio.file.Path.of(profile)));
+    } else {
+      SeccompProfiles.byName(profile); // throws, listing the built-in profiles
+    }
+    return b.build();
   }
 
   static Map<String, String> pairs(String option, List<String> items) {

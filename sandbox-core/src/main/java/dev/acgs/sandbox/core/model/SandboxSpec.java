@@ -5,7 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
+import dev.acgs.sandbox.core.seccomp.SeccompProfile;
+import dev.acgs.sandbox.core.seccomp.SeccompProfiles;
 
 /**
  * Everything that defines one sandbox, fixed when it is created: the spec that launched a sandbox
@@ -18,8 +21,10 @@ import java.util.regex.Pattern;
  * @param user uid/gid of the sandboxed processes, never 0
  * @param limits resource limits
  * @param network network policy
- * @param seccompProfile name of the seccomp profile applied at the kernel boundary
+ * @param seccompProfile name of the seccomp profile applied at the kernel boundary ({@code custom}
+ *     when {@code customSeccomp} holds the profile itself)
  * @param labels caller's key/value tags, e.g. owner or task id
+ * @param customSeccomp a profile loaded from a file, carried in the spec so the sandbox keeps it
  */
 public record SandboxSpec(
     String image,
@@ -30,13 +35,15 @@ public record SandboxSpec(
     ResourceLimits limits,
     NetworkPolicy network,
     String seccompProfile,
-    Map<String, String> labels) {
+    Map<String, String> labels,
+    Optional<SeccompProfile> customSeccomp) {
 
   /** Linux's ARG_MAX-like bound on argv plus environment; item 40 of the attack list. */
   public static final int MAX_ARGS_AND_ENV_BYTES = 128 * 1024;
 
   public static final String DEFAULT_IMAGE = "default";
   public static final String DEFAULT_SECCOMP_PROFILE = "baseline";
+  public static final String CUSTOM_PROFILE = "custom";
 
   private static final Pattern IMAGE_NAME =
       Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}(:[A-Za-z0-9._-]{1,64})?|sha256:[0-9a-f]{12,64}");
@@ -59,6 +66,10 @@ public record SandboxSpec(
     network = network == null ? NetworkPolicy.NONE : network;
     seccompProfile = seccompProfile == null ? DEFAULT_SECCOMP_PROFILE : seccompProfile;
     workingDir = workingDir == null ? "/tmp" : workingDir;
+    customSeccomp = customSeccomp == null ? Optional.empty() : customSeccomp;
+    if (customSeccomp.isPresent() != seccompProfile.equals(CUSTOM_PROFILE)) {
+      throw new InvalidSpecException("seccompProfile", "'custom' goes with a loaded profile, and only with one");
+    }
 
     validateCommandAndEnv(command, env);
     validateWorkingDir(workingDir);
@@ -137,7 +148,13 @@ public record SandboxSpec(
         .limits(limits)
         .network(network)
         .seccompProfile(seccompProfile)
+        .customSeccomp(customSeccomp)
         .labels(labels);
+  }
+
+  /** The profile to install: the loaded one, or the built-in of that name. */
+  public SeccompProfile resolveSeccomp() {
+    return customSeccomp.orElseGet(() -> SeccompProfiles.byName(seccompProfile));
   }
 
   /** Collects a spec's fields; {@link #build()} validates them all. */
@@ -151,8 +168,21 @@ public record SandboxSpec(
     private NetworkPolicy network = NetworkPolicy.NONE;
     private String seccompProfile = DEFAULT_SECCOMP_PROFILE;
     private final Map<String, String> labels = new LinkedHashMap<>();
+    private Optional<SeccompProfile> customSeccomp = Optional.empty();
 
     private Builder() {}
+
+    /** Uses a profile loaded from a file (name {@code custom}). */
+    public Builder seccompProfile(SeccompProfile profile) {
+      seccompProfile = CUSTOM_PROFILE;
+      customSeccomp = Optional.of(profile);
+      return this;
+    }
+
+    Builder customSeccomp(Optional<SeccompProfile> v) {
+      customSeccomp = v;
+      return this;
+    }
 
     public Builder image(String v) {
       image = v;
@@ -202,6 +232,7 @@ public record SandboxSpec(
 
     public Builder seccompProfile(String v) {
       seccompProfile = v;
+      customSeccomp = Optional.empty();
       return this;
     }
 
@@ -217,7 +248,7 @@ public record SandboxSpec(
     }
 
     public SandboxSpec build() {
-      return new SandboxSpec(image, command, env, workingDir, user, limits, network, seccompProfile, labels);
+      return new SandboxSpec(image, command, env, workingDir, user, limits, network, seccompProfile, labels, customSeccomp);
     }
   }
 }

@@ -45,6 +45,21 @@ public record SeccompProfile(
     if (!ACTIONS.contains(defaultAction)) {
       throw new InvalidSpecException("seccomp.defaultAction", "'" + defaultAction + "' is not one of " + ACTIONS);
     }
+    // Runtimes resolve two unconditional rules for one call differently (runc: the allow wins;
+    // gVisor: the deny wins), so such a profile is refused rather than guessed at.
+    java.util.Map<String, String> unconditional = new java.util.HashMap<>();
+    for (Rule r : syscalls) {
+      if (r.args() != null) {
+        continue;
+      }
+      for (String n : r.names()) {
+        String other = unconditional.putIfAbsent(n, r.action());
+        if (other != null) {
+          throw new InvalidSpecException("seccomp.syscalls", "'" + n + "' has two unconditional rules (" + other + " and "
+              + r.action() + "): keep one");
+        }
+      }
+    }
   }
 
   /**

@@ -83,19 +83,101 @@ public final class SeccompProfiles {
 
   private SeccompProfiles() {}
 
+  /** The seed's literal allowlist: no execve, openat or clone, so no interpreter can start under it. */
+  public static final List<String> STRICT_ALLOWED = List.of(
+      "read", "write", "close", "fstat", "mmap", "mprotect", "munmap", "brk", "rt_sigaction", "rt_sigprocmask",
+      "ioctl", "nanosleep", "select", "poll", "exit_group");
+
+  /** Allowed by Docker's profile but left out of {@code enhanced}: obsolete or never needed by agent code. */
+  static final Set<String> ENHANCED_ALSO_DENIED = Set.of("memfd_secret", "remap_file_pages", "fanotify_mark");
+
+  /** Socket families {@code enhanced} allows: AF_UNIX, AF_INET, AF_INET6, AF_NETLINK. */
+  static final List<Long> ENHANCED_SOCKET_FAMILIES = List.of(1L, 2L, 10L, 16L);
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper()
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT);
+
   /** Names of the built-in profiles. */
   public static List<String> names() {
-    return List.of("baseline");
+    return List.of("baseline", "enhanced", "strict");
   }
 
   /** A built-in profile by name. */
   public static SeccompProfile byName(String name) {
     return switch (name) {
       case "baseline" -> baseline();
+      case "enhanced" -> enhanced();
+      case "strict" -> strict();
       default ->
           throw new InvalidSpecException(
-              "seccompProfile", "unknown profile '" + name + "': built-in profiles are " + names());
+              "seccompProfile", "unknown profile '" + name + "': built-in profiles are " + names()
+                  + ", or give a profile file (sandboxctl run --profile FILE)");
     };
+  }
+
+  /**
+   * The default for agent code: deny by default; the baseline allowlist without every call of the
+   * dangerous catalogue (see {@link DangerousSyscalls}) and a few obsolete ones; sockets only for
+   * AF_UNIX, AF_INET, AF_INET6 and AF_NETLINK. Catalogue calls get explicit deny rules, so a denial
+   * of one is recognised as a violation of that entry.
+   */
+  public static SeccompProfile enhanced() {
+    java.util.Set<String> catalogued = new java.util.HashSet<>();
+    DangerousSyscalls.all().forEach(e -> catalogued.add(e.syscall()));
+    List<String> allowed = BASELINE_ALLOWED.stream()
+        .filter(n -> !catalogued.contains(n) && !ENHANCED_ALSO_DENIED.contains(n)).toList();
+    List<SeccompProfile.Rule> rules = new ArrayList<>();
+    rules.add(SeccompProfile.Rule.allow(allowed));
+    for (long family : ENHANCED_SOCKET_FAMILIES) {
+      rules.add(new SeccompProfile.Rule(List.of("socket"), "SCMP_ACT_ALLOW", null, List.of(SeccompProfile.Arg.eq(0, family))));
+    }
+    for (long p : PERSONALITY_VALUES) {
+      rules.add(new SeccompProfile.Rule(List.of("personality"), "SCMP_ACT_ALLOW", null, List.of(SeccompProfile.Arg.eq(0, p))));
+    }
+    rules.add(new SeccompProfile.Rule(List.of("clone"), "SCMP_ACT_ALLOW", null,
+        List.of(SeccompProfile.Arg.maskedEq(0, CLONE_NAMESPACE_FLAGS, 0))));
+    rules.add(new SeccompProfile.Rule(List.of("clone3"), "SCMP_ACT_ERRNO", ENOSYS, null));
+    List<String> denied = DangerousSyscalls.all().stream()
+        .filter(e -> e.argRule().isEmpty() && !e.syscall().equals("clone3"))
+        .map(DangerousSyscalls.Entry::syscall).toList();
+    rules.add(new SeccompProfile.Rule(denied, "SCMP_ACT_ERRNO", EPERM, null));
+    return new SeccompProfile("SCMP_ACT_ERRNO", EPERM, List.of("SCMP_ARCH_X86_64"), rules);
+  }
+
+  /** The seed's 15-call allowlist, kept to show what a real workload needs beyond it. */
+  public static SeccompProfile strict() {
+    return new SeccompProfile("SCMP_ACT_ERRNO", EPERM, List.of("SCMP_ARCH_X86_64"),
+        List.of(SeccompProfile.Rule.allow(STRICT_ALLOWED)));
+  }
+
+  /**
+   * Reads a profile in the OCI / Docker JSON form, validating every entry: an unknown field, action
+   * or syscall name is an error naming it.
+   */
+  public static SeccompProfile load(java.nio.file.Path file) {
+    try {
+      return JSON.readValue(file.toFile(), SeccompProfile.class);
+    } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+      Throwable c = e.getCause() instanceof InvalidSpecException ? e.getCause() : e;
+      throw new InvalidSpecException("profile", file + ": " + (c instanceof InvalidSpecException ise ? ise.getMessage()
+          : e.getOriginalMessage()));
+    } catch (java.io.IOException e) {
+      throw new InvalidSpecException("profile", "cannot read " + file + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * The profile as OCI / Docker JSON. The same file serves as a Kubernetes {@code Localhost} profile
+   * (placed under the kubelet's seccomp directory, e.g. /var/lib/kubelet/seccomp/profiles/NAME.json).
+   */
+  public static String toJson(SeccompProfile profile) {
+    try {
+      return JSON.writeValueAsString(profile);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Docker's default profile as it applies with all capabilities dropped; see the class comment. */

@@ -93,6 +93,63 @@ class SeccompProfilesTest {
   }
 
   @Test
+  void twoUnconditionalRulesForOneCallAreRefused_becauseRuntimesDisagreeOnWhichWins() {
+    assertThatThrownBy(() -> new SeccompProfile("SCMP_ACT_ERRNO", 1, List.of(), List.of(
+        SeccompProfile.Rule.allow(List.of("read", "mkdir")),
+        new SeccompProfile.Rule(List.of("mkdir"), "SCMP_ACT_ERRNO", 1, null))))
+        .hasMessageContaining("'mkdir' has two unconditional rules");
+  }
+
+  @Test
+  void theCatalogueCoversEveryDangerousCallOfTheSecurityReference() {
+    List<String> items21to30 = List.of("unshare", "setns", "clone", "clone3", "fsopen", "fsconfig", "fsmount", "fspick",
+        "open_tree", "move_mount", "mount_setattr", "mount", "umount2", "pivot_root", "chroot", "bpf", "perf_event_open",
+        "userfaultfd", "io_uring_setup", "io_uring_enter", "io_uring_register", "keyctl", "add_key", "request_key",
+        "kexec_load", "kexec_file_load", "reboot", "swapon", "swapoff", "acct", "quotactl", "syslog", "process_vm_readv",
+        "process_vm_writev", "kcmp", "pidfd_getfd", "process_madvise", "ptrace", "socket", "personality", "modify_ldt",
+        "iopl", "ioperm", "clock_settime", "settimeofday", "sethostname", "setdomainname", "execveat",
+        "init_module", "finit_module", "delete_module", "open_by_handle_at");
+    assertThat(DangerousSyscalls.all()).extracting(DangerousSyscalls.Entry::syscall).containsAll(items21to30);
+    assertThat(DangerousSyscalls.byName("socket").orElseThrow().argRule().orElseThrow().matches(17)).isTrue();
+    assertThat(DangerousSyscalls.byName("socket").orElseThrow().argRule().orElseThrow().matches(2)).isFalse();
+    assertThat(DangerousSyscalls.byName("clone").orElseThrow().argRule().orElseThrow().matches(0x10000000L | 17)).isTrue();
+    assertThat(DangerousSyscalls.byName("clone").orElseThrow().argRule().orElseThrow().matches(0x3d0f00)).isFalse();
+    assertThat(DangerousSyscalls.byName("personality").orElseThrow().argRule().orElseThrow().matches(0xffffffffL)).isFalse();
+    assertThat(DangerousSyscalls.byNumber(165)).hasValueSatisfying(e -> assertThat(e.syscall()).isEqualTo("mount"));
+  }
+
+  @Test
+  void enhancedAllowsNoCatalogueCallUnconditionally() {
+    SeccompProfile p = SeccompProfiles.enhanced();
+    for (DangerousSyscalls.Entry e : DangerousSyscalls.all()) {
+      assertThat(p.syscalls()).as(e.syscall()).noneMatch(r -> r.args() == null && r.action().equals("SCMP_ACT_ALLOW")
+          && r.names().contains(e.syscall()));
+    }
+    assertThat(unconditionallyAllowed(p)).contains("read", "openat", "execve", "futex", "wait4", "pipe2")
+        .doesNotContain("memfd_secret", "modify_ldt", "execveat");
+  }
+
+  @Test
+  void strictIsTheBriefsFifteenCallsAndNoInterpreterCanStartUnderIt() {
+    assertThat(unconditionallyAllowed(SeccompProfiles.strict())).hasSize(15)
+        .doesNotContain("execve", "openat", "clone", "arch_prctl");
+  }
+
+  @Test
+  void profilesRoundTripThroughOciJson(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    for (String name : SeccompProfiles.names()) {
+      java.nio.file.Path f = dir.resolve(name + ".json");
+      java.nio.file.Files.writeString(f, SeccompProfiles.toJson(SeccompProfiles.byName(name)));
+      assertThat(SeccompProfiles.load(f)).isEqualTo(SeccompProfiles.byName(name));
+    }
+    java.nio.file.Path bad = dir.resolve("bad.json");
+    java.nio.file.Files.writeString(bad, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\",\"frobnicate\"],\"action\":\"SCMP_ACT_ALLOW\"}]}");
+    assertThatThrownBy(() -> SeccompProfiles.load(bad)).hasMessageContaining("'frobnicate' is not an x86_64 system call");
+    java.nio.file.Files.writeString(bad, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flavour\":1}");
+    assertThatThrownBy(() -> SeccompProfiles.load(bad)).hasMessageContaining("flavour");
+  }
+
+  @Test
   void anUnknownProfileNameListsTheBuiltInOnes() {
     assertThatThrownBy(() -> SeccompProfiles.byName("lenient")).hasMessageContaining("baseline");
   }

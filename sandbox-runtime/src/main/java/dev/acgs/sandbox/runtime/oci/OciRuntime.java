@@ -5,7 +5,6 @@ import dev.acgs.sandbox.core.model.SandboxSpec;
 import dev.acgs.sandbox.core.oci.Hardening;
 import dev.acgs.sandbox.core.oci.OciSpec;
 import dev.acgs.sandbox.core.seccomp.SeccompProfile;
-import dev.acgs.sandbox.core.seccomp.SeccompProfiles;
 import dev.acgs.sandbox.runtime.RuntimeConfig;
 import dev.acgs.sandbox.runtime.RuntimeKind;
 import dev.acgs.sandbox.runtime.RuntimeUnavailableException;
@@ -169,7 +168,7 @@ public abstract class OciRuntime implements SandboxRuntime {
   private Sandbox create(SandboxSpec spec, boolean detached) {
     long t0 = System.nanoTime();
     checkAvailable();
-    SeccompProfile profile = adaptSeccomp(SeccompProfiles.byName(spec.seccompProfile()));
+    SeccompProfile profile = adaptSeccomp(spec.resolveSeccomp());
     Image image = images.resolve(spec.image());
     String id = ID_PREFIX + HexFormat.of().formatHex(randomBytes());
     Path bundle = layout.sandbox(id);
@@ -253,6 +252,11 @@ public abstract class OciRuntime implements SandboxRuntime {
         destroy(id);
       } catch (RuntimeException cleanup) {
         e.addSuppressed(cleanup);
+      }
+      if (e instanceof SandboxFailedException se && !spec.seccompProfile().equals(SandboxSpec.DEFAULT_SECCOMP_PROFILE)) {
+        throw new SandboxFailedException(se.getMessage() + " (seccomp profile '" + spec.seccompProfile()
+            + "': a profile that denies what a program needs to start, such as execve, arch_prctl or openat,"
+            + " stops every sandbox at its start)", se);
       }
       if (e instanceof SandboxException se) {
         throw se;
