@@ -35,6 +35,9 @@ public interface Sandbox extends AutoCloseable {
 
   SandboxStats stats();
 
+  /** The calls this sandbox's seccomp profile denied, as its runtime reported them; add a listener to hear of new ones. */
+  dev.acgs.sandbox.runtime.monitor.ViolationLog violations();
+
   boolean isAlive();
 
   /** Kills every process in the sandbox; the sandbox stays until {@link #close()}. */

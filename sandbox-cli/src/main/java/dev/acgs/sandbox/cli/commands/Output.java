@@ -48,6 +48,10 @@ public final class Output {
 
   /** Tells the user, on stderr, what happened to the command besides its own exit. */
   public static void explain(ExecResult r, ExecRequest req) {
+    for (var v : r.violations()) {
+      System.err.println("sandboxctl: violation: " + v.syscall() + " (" + v.number() + ") denied for pid " + v.pid()
+          + v.severity().map(s -> ", " + s).orElse("") + v.category().map(c -> " " + c).orElse(""));
+    }
     if (r.stdoutTruncated() || r.stderrTruncated()) {
       System.err.println("sandboxctl: output was truncated at " + req.maxOutputBytes()
           + " bytes per stream (raise it with --max-output)");
@@ -56,6 +60,9 @@ public final class Output {
       case TIMEOUT -> "timed out after " + Durations.format(req.timeout()) + "; the sandbox was killed (raise it with --timeout)";
       case OOM -> "out of memory: the memory limit was reached and the kernel killed the command (raise it with --memory)";
       case PIDS_LIMIT -> "the process limit was reached and the sandbox was killed (raise it with --pids)";
+      case POLICY_VIOLATION -> "the sandbox was killed by the violation policy: it attempted "
+          + r.violations().stream().filter(dev.acgs.sandbox.core.monitor.ViolationEvent::critical).map(v -> v.syscall())
+              .findFirst().orElse("a critical system call");
       case SANDBOX_DIED -> "the sandbox died while the command ran";
     }));
   }
@@ -77,6 +84,7 @@ public final class Output {
     m.put("stderrTruncated", r.stderrTruncated());
     m.put("durationMs", r.duration().toNanos() / 1e6);
     m.put("termination", r.termination().map(t -> t.name().toLowerCase(java.util.Locale.ROOT)).orElse(null));
+    m.put("violations", r.violations());
     return m;
   }
 }

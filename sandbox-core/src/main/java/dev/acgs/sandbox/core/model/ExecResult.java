@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param stderrTruncated more stderr was produced than was kept
  * @param duration from the request reaching the sandbox to the process's end
  * @param termination why the sandbox ended the command, if it was not the command's own doing
+ * @param violations calls the seccomp profile denied in the sandbox while the command ran
  */
 public record ExecResult(
     int exitCode,
@@ -24,7 +25,12 @@ public record ExecResult(
     boolean stdoutTruncated,
     boolean stderrTruncated,
     Duration duration,
-    Optional<Termination> termination) {
+    Optional<Termination> termination,
+    java.util.List<dev.acgs.sandbox.core.monitor.ViolationEvent> violations) {
+
+  public ExecResult {
+    violations = java.util.List.copyOf(violations);
+  }
 
   /** Why a sandbox stopped a command. */
   public enum Termination {
@@ -34,6 +40,8 @@ public record ExecResult(
     OOM,
     /** The process limit was reached and the sandbox died of it (gVisor's Sentry cannot run without threads). */
     PIDS_LIMIT,
+    /** A critical call was attempted and the policy is terminate: the sandbox was killed. */
+    POLICY_VIOLATION,
     /** The sandbox died under the command (killed from outside, or its runtime failed). */
     SANDBOX_DIED
   }

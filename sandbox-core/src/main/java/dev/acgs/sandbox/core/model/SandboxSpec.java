@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import dev.acgs.sandbox.core.monitor.ViolationPolicy;
 import dev.acgs.sandbox.core.seccomp.SeccompProfile;
 import dev.acgs.sandbox.core.seccomp.SeccompProfiles;
 
@@ -25,6 +26,7 @@ import dev.acgs.sandbox.core.seccomp.SeccompProfiles;
  *     when {@code customSeccomp} holds the profile itself)
  * @param labels caller's key/value tags, e.g. owner or task id
  * @param customSeccomp a profile loaded from a file, carried in the spec so the sandbox keeps it
+ * @param violationPolicy what a denied call leads to (default: terminate on a critical one)
  */
 public record SandboxSpec(
     String image,
@@ -36,7 +38,8 @@ public record SandboxSpec(
     NetworkPolicy network,
     String seccompProfile,
     Map<String, String> labels,
-    Optional<SeccompProfile> customSeccomp) {
+    Optional<SeccompProfile> customSeccomp,
+    ViolationPolicy violationPolicy) {
 
   /** Linux's ARG_MAX-like bound on argv plus environment; item 40 of the attack list. */
   public static final int MAX_ARGS_AND_ENV_BYTES = 128 * 1024;
@@ -67,6 +70,7 @@ public record SandboxSpec(
     seccompProfile = seccompProfile == null ? DEFAULT_SECCOMP_PROFILE : seccompProfile;
     workingDir = workingDir == null ? "/tmp" : workingDir;
     customSeccomp = customSeccomp == null ? Optional.empty() : customSeccomp;
+    violationPolicy = violationPolicy == null ? ViolationPolicy.TERMINATE : violationPolicy;
     if (customSeccomp.isPresent() != seccompProfile.equals(CUSTOM_PROFILE)) {
       throw new InvalidSpecException("seccompProfile", "'custom' goes with a loaded profile, and only with one");
     }
@@ -149,6 +153,7 @@ public record SandboxSpec(
         .network(network)
         .seccompProfile(seccompProfile)
         .customSeccomp(customSeccomp)
+        .violationPolicy(violationPolicy)
         .labels(labels);
   }
 
@@ -169,6 +174,12 @@ public record SandboxSpec(
     private String seccompProfile = DEFAULT_SECCOMP_PROFILE;
     private final Map<String, String> labels = new LinkedHashMap<>();
     private Optional<SeccompProfile> customSeccomp = Optional.empty();
+    private ViolationPolicy violationPolicy = ViolationPolicy.TERMINATE;
+
+    public Builder violationPolicy(ViolationPolicy v) {
+      violationPolicy = v;
+      return this;
+    }
 
     private Builder() {}
 
@@ -248,7 +259,7 @@ public record SandboxSpec(
     }
 
     public SandboxSpec build() {
-      return new SandboxSpec(image, command, env, workingDir, user, limits, network, seccompProfile, labels, customSeccomp);
+      return new SandboxSpec(image, command, env, workingDir, user, limits, network, seccompProfile, labels, customSeccomp, violationPolicy);
     }
   }
 }

@@ -5,7 +5,13 @@ import dev.acgs.sandbox.runtime.RuntimeKind;
 import dev.acgs.sandbox.runtime.oci.OciRuntime;
 import dev.acgs.sandbox.core.seccomp.SeccompProfile;
 import dev.acgs.sandbox.core.seccomp.SeccompProfiles;
+import dev.acgs.sandbox.core.monitor.ViolationEvent;
+import dev.acgs.sandbox.runtime.monitor.ViolationWatch;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * gVisor: the sandboxed code talks to the Sentry, a kernel written in Go running in user space,
@@ -19,8 +25,31 @@ import java.util.List;
 public final class GvisorRuntime extends OciRuntime {
   static final List<String> FLAGS = List.of("--platform=ptrace", "--network=none", "--oci-seccomp");
 
+  private final BootLogWatcher watcher = new BootLogWatcher();
+
   public GvisorRuntime(RuntimeConfig config) {
     super(RuntimeKind.GVISOR, config);
+  }
+
+  /**
+   * The Sentry's boot log, one per sandbox, is the violation source: each call its seccomp filter
+   * denies is written there with the thread that made it. Only the boot command logs.
+   */
+  @Override
+  protected List<String> createFlags(Path bundle) {
+    return List.of("--debug", "--debug-command=boot", "--debug-log=" + bundle.resolve(LOG_DIR) + "/");
+  }
+
+  static final String LOG_DIR = "gvisor-log";
+
+  @Override
+  protected Optional<ViolationWatch> watchViolations(String id, Path bundle, Consumer<ViolationEvent> sink) {
+    try {
+      Files.createDirectories(bundle.resolve(LOG_DIR));
+    } catch (java.io.IOException e) {
+      throw new dev.acgs.sandbox.runtime.SandboxFailedException("cannot create " + bundle.resolve(LOG_DIR) + ": " + e.getMessage(), e);
+    }
+    return Optional.of(watcher.watch(id, bundle.resolve(LOG_DIR), sink));
   }
 
   @Override

@@ -26,6 +26,10 @@ import dev.acgs.sandbox.runtime.internal.Processes;
 import dev.acgs.sandbox.runtime.state.IdRanges;
 import dev.acgs.sandbox.runtime.state.Ownership;
 import dev.acgs.sandbox.runtime.state.StateLayout;
+import dev.acgs.sandbox.runtime.monitor.ViolationLog;
+import dev.acgs.sandbox.runtime.monitor.ViolationWatch;
+import dev.acgs.sandbox.core.monitor.ViolationEvent;
+import java.util.function.Consumer;
 import java.io.File;
 import java.io.IOException;
 import java.nio.channels.Channels;
@@ -89,6 +93,19 @@ public abstract class OciRuntime implements SandboxRuntime {
   /** The profile as this runtime must be given it to enforce the profile's intent. Default: unchanged. */
   protected SeccompProfile adaptSeccomp(SeccompProfile profile) {
     return profile;
+  }
+
+  /** Flags for the {@code create} command only (where the sandbox boots). Default: none. */
+  protected List<String> createFlags(Path bundle) {
+    return List.of();
+  }
+
+  /**
+   * Starts watching sandbox {@code id}'s denied calls, before it boots, feeding {@code sink}.
+   * Default: this runtime reports none.
+   */
+  protected Optional<ViolationWatch> watchViolations(String id, Path bundle, Consumer<ViolationEvent> sink) {
+    return Optional.empty();
   }
 
   /** The host pids cgroup limit for a sandbox limited to {@code pids} processes. Default: the same. */
@@ -176,8 +193,11 @@ public abstract class OciRuntime implements SandboxRuntime {
     FileChannel inRdwr = null;
     FileChannel outRdwr = null;
     AgentConnection agent = null;
+    Optional<ViolationWatch> watch = Optional.empty();
+    ViolationLog violations = new ViolationLog();
     try {
       Files.createDirectory(bundle);
+      watch = watchViolations(id, bundle, violations);
       range = usesUserNamespace() ? Optional.of(idRanges.acquire(id)) : Optional.empty();
       Ownership owner = Ownership.ofThisProcess(id, kind.wireName(), image.name(), range, spec.labels());
       writeOwner(bundle, detached ? owner.detached() : owner);
@@ -197,7 +217,10 @@ public abstract class OciRuntime implements SandboxRuntime {
       inRdwr = FileChannel.open(in, StandardOpenOption.READ, StandardOpenOption.WRITE);
       outRdwr = FileChannel.open(out, StandardOpenOption.READ, StandardOpenOption.WRITE);
       Path log = bundle.resolve("runtime.log");
-      Process create = new ProcessBuilder(cli("create", "--bundle", bundle.toString(), id))
+      List<String> createArgv = new ArrayList<>(cli());
+      createArgv.addAll(createFlags(bundle));
+      createArgv.addAll(List.of("create", "--bundle", bundle.toString(), id));
+      Process create = new ProcessBuilder(createArgv)
           .redirectInput(ProcessBuilder.Redirect.from(in.toFile()))
           .redirectOutput(ProcessBuilder.Redirect.to(out.toFile()))
           .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
@@ -233,7 +256,7 @@ public abstract class OciRuntime implements SandboxRuntime {
         startKeeper(bundle, id, owner);
       }
       Duration startDuration = Duration.ofNanos(System.nanoTime() - t0);
-      OciSandbox sandbox = new OciSandbox(this, id, spec, owner.createdAt(), startDuration, agent, () -> {});
+      OciSandbox sandbox = new OciSandbox(this, id, spec, owner.createdAt(), startDuration, agent, violations, watch);
       if (detached) {
         return new DetachedHandle(sandbox, agent, null);
       }
@@ -245,6 +268,7 @@ public abstract class OciRuntime implements SandboxRuntime {
       }
       closeQuietly(inRdwr);
       closeQuietly(outRdwr);
+      watch.ifPresent(ViolationWatch::close);
       if (agent != null) {
         agent.close();
       }
@@ -308,8 +332,8 @@ public abstract class OciRuntime implements SandboxRuntime {
       FileChannel inWrite = FileChannel.open(bundle.resolve("agent.in"), StandardOpenOption.WRITE);
       AgentConnection agent = new AgentConnection(id, Channels.newInputStream(outRead), Channels.newOutputStream(inWrite));
       SandboxSpec spec = Json.MAPPER.readValue(bundle.resolve("spec.json").toFile(), SandboxSpec.class);
-      return new DetachedHandle(
-          new OciSandbox(this, id, spec, owner.createdAt(), Duration.ZERO, agent, () -> {}), agent, lockFile);
+      return new DetachedHandle(new OciSandbox(this, id, spec, owner.createdAt(), Duration.ZERO, agent,
+          new ViolationLog(), watchViolations(id, bundle, v -> {})), agent, lockFile);
     } catch (IOException e) {
       throw new SandboxFailedException("cannot attach to sandbox " + id + ": " + e.getMessage(), e);
     }
@@ -325,6 +349,7 @@ public abstract class OciRuntime implements SandboxRuntime {
     @Override public dev.acgs.sandbox.core.model.ExecResult exec(
         dev.acgs.sandbox.core.model.ExecRequest r, dev.acgs.sandbox.runtime.ExecIo io) { return sandbox.exec(r, io); }
     @Override public dev.acgs.sandbox.runtime.SandboxStats stats() { return sandbox.stats(); }
+    @Override public ViolationLog violations() { return sandbox.violations(); }
     @Override public boolean isAlive() { return sandbox.isAlive(); }
     @Override public void kill() { sandbox.kill(); }
     @Override public void close() {

@@ -12,6 +12,10 @@ import dev.acgs.sandbox.runtime.SandboxFailedException;
 import dev.acgs.sandbox.runtime.SandboxStats;
 import dev.acgs.sandbox.runtime.agent.AgentConnection;
 import dev.acgs.sandbox.runtime.cgroup.Cgroups;
+import dev.acgs.sandbox.runtime.monitor.ViolationLog;
+import dev.acgs.sandbox.runtime.monitor.ViolationWatch;
+import dev.acgs.sandbox.core.monitor.ViolationEvent;
+import dev.acgs.sandbox.core.monitor.ViolationPolicy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,19 +36,49 @@ final class OciSandbox implements Sandbox {
   private final Instant createdAt;
   private final Duration startDuration;
   private final AgentConnection agent;
-  private final Runnable release;
+  private final ViolationLog violations;
+  private final Optional<ViolationWatch> watch;
+  private volatile Optional<ViolationEvent> terminatedBy = Optional.empty();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean killed;
 
   OciSandbox(OciRuntime runtime, String id, SandboxSpec spec, Instant createdAt, Duration startDuration,
-      AgentConnection agent, Runnable release) {
+      AgentConnection agent, ViolationLog violations, Optional<ViolationWatch> watch) {
     this.runtime = runtime;
     this.id = id;
     this.spec = spec;
     this.createdAt = createdAt;
     this.startDuration = startDuration;
     this.agent = agent;
-    this.release = release;
+    this.violations = violations;
+    this.watch = watch;
+    if (spec.violationPolicy() == ViolationPolicy.TERMINATE) {
+      violations.addListener(this::enforce);
+    }
+  }
+
+  /** The terminate policy: a critical call kills the whole sandbox (off the reporting thread). */
+  private void enforce(ViolationEvent e) {
+    if (e.critical() && terminatedBy.isEmpty() && !closed.get()) {
+      terminatedBy = Optional.of(e);
+      Thread.ofVirtual().name("terminate-" + id).start(() -> {
+        try {
+          kill();
+        } catch (RuntimeException ignored) {
+          // already gone
+        }
+      });
+    }
+  }
+
+  /** The critical violation the terminate policy killed this sandbox for, if it did. */
+  public Optional<ViolationEvent> terminatedBy() {
+    return terminatedBy;
+  }
+
+  @Override
+  public ViolationLog violations() {
+    return violations;
   }
 
   @Override
@@ -88,6 +122,7 @@ final class OciSandbox implements Sandbox {
       throw new SandboxFailedException("sandbox " + id + " is not running (it was killed, timed out or removed)");
     }
     SandboxStats before = stats();
+    int violationMark = violations.mark();
     Map<String, String> env = new LinkedHashMap<>(spec.env());
     env.putAll(request.env());
     Pending pending = new Pending(request.maxOutputBytes(), io);
@@ -126,11 +161,16 @@ final class OciSandbox implements Sandbox {
       }
     }
     Duration duration = Duration.ofNanos(System.nanoTime() - t0);
+    watch.ifPresent(ViolationWatch::drain);
     if (pending.failure != null) {
       throw new CommandNotStartedException(pending.failure);
     }
     int exitCode = pending.exitCode;
     Optional<Integer> signal = pending.signal > 0 ? Optional.of(pending.signal) : Optional.empty();
+    if (termination.isEmpty() && terminatedBy.isPresent()) {
+      // the command may have ended on its own just before the kill landed: the sandbox is gone either way
+      termination = Optional.of(ExecResult.Termination.POLICY_VIOLATION);
+    }
     if (termination.isEmpty() && (pending.lost != null || pending.signal == 9)) {
       SandboxStats after = stats();
       if (after.oomKills() > before.oomKills()) {
@@ -146,7 +186,7 @@ final class OciSandbox implements Sandbox {
       signal = Optional.of(9);
     }
     return new ExecResult(exitCode, signal, pending.out.toByteArray(), pending.err.toByteArray(),
-        pending.outTruncated, pending.errTruncated, duration, termination);
+        pending.outTruncated, pending.errTruncated, duration, termination, violations.since(violationMark));
   }
 
   @Override
@@ -163,7 +203,7 @@ final class OciSandbox implements Sandbox {
         runtime.destroy(id);
       } finally {
         agent.close();
-        release.run();
+        watch.ifPresent(ViolationWatch::close);
       }
     }
   }

@@ -171,6 +171,7 @@ public final class SandboxService implements AutoCloseable {
           Optional.ofNullable(template).map(Template::name), image, "running", limits.memory().bytes(), labels, now, now,
           Optional.of(now.plus(ttl)), Optional.of(idle.toMillis()), Optional.empty());
       Live l = new Live(record, sandbox, env, readyMs, pooled.isPresent());
+      sandbox.violations().addListener(v -> recordViolation(l, v));
       try {
         store.save(Optional.of(record), "sandbox.created", Optional.of(tenant), Optional.of(sandbox.id()),
             Map.of("runtime", record.runtime(), "template", record.template().orElse(""), "image", image,
@@ -184,6 +185,24 @@ public final class SandboxService implements AutoCloseable {
       return l;
     } finally {
       unreserve(tenant, limits.memory(), committed);
+    }
+  }
+
+  /** Every violation becomes an audit event (the log keeps the first 1000 per sandbox and counts the rest). */
+  private void recordViolation(Live l, dev.acgs.sandbox.core.monitor.ViolationEvent v) {
+    try {
+      Map<String, Object> data = new LinkedHashMap<>();
+      data.put("syscall", v.syscall());
+      data.put("number", v.number());
+      data.put("action", v.action());
+      data.put("runtime", v.runtime());
+      data.put("pid", v.pid());
+      data.put("tid", v.tid());
+      v.category().ifPresent(c -> data.put("category", c));
+      v.severity().ifPresent(sv -> data.put("severity", sv));
+      store.save(Optional.empty(), "violation", Optional.of(l.tenant()), Optional.of(l.id()), data);
+    } catch (RuntimeException e) {
+      LOG.warn("cannot record a violation of {}: {}", l.id(), e.getMessage());
     }
   }
 
@@ -357,7 +376,22 @@ public final class SandboxService implements AutoCloseable {
     }
     return new ExecView(r.exitCode(), r.signal().orElse(null), r.stdoutText(), r.stderrText(), r.stdoutTruncated(),
         r.stderrTruncated(), r.duration().toNanos() / 1e6,
-        r.termination().map(t -> t.name().toLowerCase(java.util.Locale.ROOT)).orElse(null), List.of(), l.id());
+        r.termination().map(t -> t.name().toLowerCase(java.util.Locale.ROOT)).orElse(null),
+        r.violations().stream().map(SandboxService::violationView).toList(), l.id());
+  }
+
+  static Map<String, Object> violationView(dev.acgs.sandbox.core.monitor.ViolationEvent v) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("sandboxId", v.sandboxId());
+    m.put("syscall", v.syscall());
+    m.put("number", v.number());
+    m.put("action", v.action());
+    m.put("pid", v.pid());
+    m.put("tid", v.tid());
+    v.category().ifPresent(c -> m.put("category", c));
+    v.severity().ifPresent(s -> m.put("severity", s));
+    m.put("time", v.time().toString());
+    return m;
   }
 
   static List<String> argv(Optional<List<String>> argv, Optional<String> code, Optional<String> language) {
