@@ -39,7 +39,9 @@ class IsolationIT {
     for (RuntimeKind k : RuntimeKind.values()) {
       TestHost.Tracked rt = TestHost.runtime(k);
       runtimes.put(k, rt);
-      sandboxes.put(k, rt.create(SandboxSpec.builder().limits(ResourceLimits.DEFAULT.withTmpSize(TMP)).build()));
+      // LOG, not the default TERMINATE: these tests attempt critical calls and then go on using the sandbox
+      sandboxes.put(k, rt.create(SandboxSpec.builder().limits(ResourceLimits.DEFAULT.withTmpSize(TMP))
+          .violationPolicy(dev.acgs.sandbox.core.monitor.ViolationPolicy.LOG).build()));
     }
   }
 
@@ -165,6 +167,13 @@ class IsolationIT {
   void dangerousSystemCallsFailWithEperm(RuntimeKind k) throws IOException {
     ExecResult r = python(k, TestHost.probe("dangerous_syscalls.py"));
     assertThat(r.exitCode()).as(r.stderrText()).isZero();
+    if (k == RuntimeKind.GVISOR) {
+      // socket(AF_PACKET) passes baseline's filter and fails for want of CAP_NET_RAW: not a seccomp denial
+      // (enhanced denies it in the filter; see ProfilesIT and GvisorViolationsIT)
+      assertThat(r.violations()).extracting(v -> v.syscall())
+          .contains("mount", "unshare", "ptrace", "bpf", "keyctl", "perf_event_open", "init_module")
+          .doesNotContain("socket");
+    }
     JsonNode results = new ObjectMapper().readTree(r.stdout());
     assertThat(results.size()).isEqualTo(8);
     results.properties().forEach(e -> {

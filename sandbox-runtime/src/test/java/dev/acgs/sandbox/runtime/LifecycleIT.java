@@ -79,7 +79,7 @@ class LifecycleIT {
           .hasMessageContaining("image 'no-such-image' is not in")
           .hasMessageContaining("sandboxctl image build --name no-such-image");
       assertThatThrownBy(() -> rt.create(SandboxSpec.builder().seccompProfile("no-such-profile").build()))
-          .isInstanceOf(InvalidSpecException.class).hasMessageContaining("built-in profiles are [baseline]");
+          .isInstanceOf(InvalidSpecException.class).hasMessageContaining("built-in profiles are [baseline, enhanced, strict]");
     }
     assertThat(bundles()).isEqualTo(before);
     assertThat(listed(k)).isEqualTo(listedBefore);
