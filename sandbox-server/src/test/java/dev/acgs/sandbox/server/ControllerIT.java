@@ -266,6 +266,27 @@ class ControllerIT {
   }
 
   @Test
+  void aViolationIsInTheRunResponseAndTheEventsApiAndTerminateEndsTheSandbox() {
+    JsonNode r = alice.run(Map.of("runtime", "gvisor", "seccompProfile", "enhanced", "language", "python",
+        "code", "import ctypes, time\nctypes.CDLL(None).syscall(165, 0, 0, 0, 0, 0)\ntime.sleep(20)\nprint('survived')"));
+    assertThat(r.get("termination").asText()).isEqualTo("policy_violation");
+    assertThat(r.get("stdout").asText()).doesNotContain("survived");
+    String id = r.get("sandboxId").asText();
+    assertThat(r.get("violations")).anySatisfy(v -> {
+      assertThat(v.get("syscall").asText()).isEqualTo("mount");
+      assertThat(v.get("sandboxId").asText()).isEqualTo(id);
+      assertThat(v.get("severity").asText()).isEqualTo("critical");
+    });
+    JsonNode events = alice.events(0, "violation").get("events");
+    assertThat(events).anySatisfy(e -> {
+      assertThat(e.get("sandboxId").asText()).isEqualTo(id);
+      assertThat(e.at("/data/syscall").asText()).isEqualTo("mount");
+      assertThat(e.at("/data/action").asText()).isEqualTo("denied");
+    });
+    assertThat(bob.events(0, "violation").get("events")).noneMatch(e -> e.get("sandboxId").asText().equals(id));
+  }
+
+  @Test
   void aHundredConcurrentRunsAllAnswerCorrectlyAndLeaveNothing() throws Exception {
     List<Future<JsonNode>> runs = new ArrayList<>();
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
