@@ -167,7 +167,7 @@ class IsolationIT {
   void dangerousSystemCallsFailWithEperm(RuntimeKind k) throws IOException {
     ExecResult r = python(k, TestHost.probe("dangerous_syscalls.py"));
     assertThat(r.exitCode()).as(r.stderrText()).isZero();
-    if (k == RuntimeKind.GVISOR) {
+    {
       // socket(AF_PACKET) passes baseline's filter and fails for want of CAP_NET_RAW: not a seccomp denial
       // (enhanced denies it in the filter; see ProfilesIT and GvisorViolationsIT)
       assertThat(r.violations()).extracting(v -> v.syscall())

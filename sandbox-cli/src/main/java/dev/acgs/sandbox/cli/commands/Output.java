@@ -67,9 +67,15 @@ public final class Output {
     }));
   }
 
-  /** run/exec exit with the command's code; a timeout gives 124 as timeout(1) does. */
+  /**
+   * run/exec exit with the command's code; a timeout gives 124 as timeout(1) does; a policy kill
+   * gives 137 even when the command got to finish first (the sandbox is gone either way).
+   */
   public static int exitCode(ExecResult r) {
-    return r.timedOut() ? Main.EXIT_TIMEOUT : r.exitCode();
+    if (r.timedOut()) {
+      return Main.EXIT_TIMEOUT;
+    }
+    return r.termination().filter(t -> t == ExecResult.Termination.POLICY_VIOLATION).isPresent() ? 137 : r.exitCode();
   }
 
   public static Map<String, Object> resultJson(String sandboxId, String runtime, ExecResult r) {

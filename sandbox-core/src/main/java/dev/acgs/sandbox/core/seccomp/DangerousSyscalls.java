@@ -42,6 +42,25 @@ public final class DangerousSyscalls {
    * @param describe how the rule reads to a person
    */
   public record ArgRule(int index, Match match, List<Long> values, String describe) {
+    /**
+     * Seccomp conditions that each match only dangerous calls: one per value, one per flag bit, or
+     * for an allowlist the common dangerous values ({@link #PERSONALITY_DANGEROUS}).
+     */
+    public List<SeccompProfile.Arg> conditions() {
+      List<SeccompProfile.Arg> out = new java.util.ArrayList<>();
+      switch (match) {
+        case ANY_OF -> values.forEach(v -> out.add(SeccompProfile.Arg.eq(index, v)));
+        case ANY_BIT_OF -> {
+          long mask = values.getFirst();
+          for (long bit = Long.lowestOneBit(mask); bit != 0; mask &= ~bit, bit = Long.lowestOneBit(mask)) {
+            out.add(SeccompProfile.Arg.maskedEq(index, bit, bit));
+          }
+        }
+        case NONE_OF -> PERSONALITY_DANGEROUS.forEach(v -> out.add(SeccompProfile.Arg.eq(index, v)));
+      }
+      return out;
+    }
+
     public boolean matches(long arg) {
       return switch (match) {
         case ANY_OF -> values.contains(arg);
@@ -57,6 +76,10 @@ public final class DangerousSyscalls {
       return Syscalls.number(syscall).orElseThrow();
     }
   }
+
+  /** READ_IMPLIES_EXEC, ADDR_NO_RANDOMIZE, ADDR_COMPAT_LAYOUT, alone and with PER_LINUX32. */
+  public static final List<Long> PERSONALITY_DANGEROUS =
+      List.of(0x400000L, 0x40000L, 0x200000L, 0x400008L, 0x40008L, 0x200008L);
 
   static final ArgRule CLONE_NS = new ArgRule(0, Match.ANY_BIT_OF, List.of(SeccompProfiles.CLONE_NAMESPACE_FLAGS),
       "with any CLONE_NEW* namespace flag");

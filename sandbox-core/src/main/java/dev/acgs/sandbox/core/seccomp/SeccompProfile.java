@@ -12,10 +12,15 @@ import java.util.Set;
  * @param defaultErrnoRet errno returned by a default ERRNO action (EPERM when absent)
  * @param architectures {@code SCMP_ARCH_*} names the filter applies to
  * @param syscalls rules, first match of the most specific kind wins as libseccomp orders them
+ * @param listenerPath where the runtime sends the seccomp notification fd ({@code SCMP_ACT_NOTIFY}), or null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SeccompProfile(
-    String defaultAction, Integer defaultErrnoRet, List<String> architectures, List<Rule> syscalls) {
+    String defaultAction, Integer defaultErrnoRet, List<String> architectures, List<Rule> syscalls, String listenerPath) {
+
+  public SeccompProfile(String defaultAction, Integer defaultErrnoRet, List<String> architectures, List<Rule> syscalls) {
+    this(defaultAction, defaultErrnoRet, architectures, syscalls, null);
+  }
 
   public static final Set<String> ACTIONS =
       Set.of(

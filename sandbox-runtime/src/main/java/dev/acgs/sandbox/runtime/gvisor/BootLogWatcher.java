@@ -55,25 +55,25 @@ final class BootLogWatcher {
           }
         }
         long size = Files.size(file);
-        if (size <= offset) {
-          return;
-        }
-        byte[] chunk;
+        // read everything written up to now, in bounded chunks: a flooding sandbox can write megabytes
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
-          f.seek(offset);
-          chunk = new byte[(int) Math.min(size - offset, 1 << 20)];
-          f.readFully(chunk);
-        }
-        offset += chunk.length;
-        partial.append(new String(chunk, StandardCharsets.UTF_8));
-        int nl;
-        while ((nl = partial.indexOf("\n")) >= 0) {
-          String line = partial.substring(0, Math.min(nl, MAX_LINE));
-          partial.delete(0, nl + 1);
-          parse(line);
-        }
-        if (partial.length() > MAX_LINE) {
-          partial.setLength(0);
+          while (offset < size) {
+            byte[] chunk = new byte[(int) Math.min(size - offset, 1 << 20)];
+            f.seek(offset);
+            f.readFully(chunk);
+            offset += chunk.length;
+            partial.append(new String(chunk, StandardCharsets.UTF_8));
+            int nl;
+            int from = 0;
+            while ((nl = partial.indexOf("\n", from)) >= 0) {
+              parse(partial.substring(from, Math.min(nl, from + MAX_LINE)));
+              from = nl + 1;
+            }
+            partial.delete(0, from);
+            if (partial.length() > MAX_LINE) {
+              partial.setLength(0);
+            }
+          }
         }
       } catch (IOException e) {
         // the sandbox is being removed: nothing more to read

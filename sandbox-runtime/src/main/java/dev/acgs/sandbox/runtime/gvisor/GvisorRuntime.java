@@ -81,7 +81,7 @@ public final class GvisorRuntime extends OciRuntime {
    * makes the Sentry answer ENOSYS, libc falls back to clone, and clone stays filtered by flags.
    */
   @Override
-  protected SeccompProfile adaptSeccomp(SeccompProfile profile) {
+  protected SeccompProfile adaptSeccomp(SeccompProfile profile, Path bundle) {
     List<SeccompProfile.Rule> rules = profile.syscalls().stream()
         .map(r -> r.names().equals(List.of("clone3")) && "SCMP_ACT_ERRNO".equals(r.action())
             && Integer.valueOf(SeccompProfiles.ENOSYS).equals(r.errnoRet())

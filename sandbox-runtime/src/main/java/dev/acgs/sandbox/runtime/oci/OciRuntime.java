@@ -91,7 +91,7 @@ public abstract class OciRuntime implements SandboxRuntime {
   protected abstract boolean usesUserNamespace();
 
   /** The profile as this runtime must be given it to enforce the profile's intent. Default: unchanged. */
-  protected SeccompProfile adaptSeccomp(SeccompProfile profile) {
+  protected SeccompProfile adaptSeccomp(SeccompProfile profile, Path bundle) {
     return profile;
   }
 
@@ -185,7 +185,7 @@ public abstract class OciRuntime implements SandboxRuntime {
   private Sandbox create(SandboxSpec spec, boolean detached) {
     long t0 = System.nanoTime();
     checkAvailable();
-    SeccompProfile profile = adaptSeccomp(spec.resolveSeccomp());
+    SeccompProfile requested = spec.resolveSeccomp();
     Image image = images.resolve(spec.image());
     String id = ID_PREFIX + HexFormat.of().formatHex(randomBytes());
     Path bundle = layout.sandbox(id);
@@ -198,6 +198,7 @@ public abstract class OciRuntime implements SandboxRuntime {
     try {
       Files.createDirectory(bundle);
       watch = watchViolations(id, bundle, violations);
+      SeccompProfile profile = adaptSeccomp(requested, bundle);
       range = usesUserNamespace() ? Optional.of(idRanges.acquire(id)) : Optional.empty();
       Ownership owner = Ownership.ofThisProcess(id, kind.wireName(), image.name(), range, spec.labels());
       writeOwner(bundle, detached ? owner.detached() : owner);
@@ -279,8 +280,8 @@ public abstract class OciRuntime implements SandboxRuntime {
       }
       if (e instanceof SandboxFailedException se && !spec.seccompProfile().equals(SandboxSpec.DEFAULT_SECCOMP_PROFILE)) {
         throw new SandboxFailedException(se.getMessage() + " (seccomp profile '" + spec.seccompProfile()
-            + "': a profile that denies what a program needs to start, such as execve, arch_prctl or openat,"
-            + " stops every sandbox at its start)", se);
+            + "' was in use: a profile that denies what a program needs to start, such as execve, arch_prctl"
+            + " or openat, stops every sandbox at its start)", se);
       }
       if (e instanceof SandboxException se) {
         throw se;

@@ -3,7 +3,19 @@ package dev.acgs.sandbox.runtime.runc;
 import dev.acgs.sandbox.runtime.RuntimeConfig;
 import dev.acgs.sandbox.runtime.RuntimeKind;
 import dev.acgs.sandbox.runtime.oci.OciRuntime;
+import dev.acgs.sandbox.core.monitor.ViolationEvent;
+import dev.acgs.sandbox.core.seccomp.SeccompProfile;
+import dev.acgs.sandbox.core.seccomp.SeccompProfiles;
+import dev.acgs.sandbox.runtime.monitor.ViolationWatch;
+import dev.acgs.sandbox.core.seccomp.DangerousSyscalls;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Hardened runc: the Docker-equivalent baseline. Sandboxed code makes real host system calls,
@@ -23,5 +35,86 @@ public final class RuncRuntime extends OciRuntime {
   @Override
   protected boolean usesUserNamespace() {
     return true;
+  }
+
+  static final String LISTENER = "seccomp.sock";
+
+  /**
+   * Routes denials to the notify listener (answered EPERM, so the call fails as before and is seen,
+   * arguments included): the profile's explicit EPERM rules, every catalogue call the profile does
+   * not allow, and the dangerous argument values of the catalogue's conditional entries that the
+   * profile does not allow. runc refuses NOTIFY as the default action, so other calls the default
+   * denies are blocked without being seen.
+   */
+  @Override
+  protected SeccompProfile adaptSeccomp(SeccompProfile profile, Path bundle) {
+    Set<String> allowed = new HashSet<>();
+    Set<String> notified = new TreeSet<>();
+    List<SeccompProfile.Rule> rules = new ArrayList<>();
+    for (SeccompProfile.Rule r : profile.syscalls()) {
+      if (r.args() == null && r.action().equals("SCMP_ACT_ALLOW")) {
+        allowed.addAll(r.names());
+      }
+      if (r.args() == null && r.action().equals("SCMP_ACT_ERRNO")
+          && (r.errnoRet() == null || r.errnoRet() == SeccompProfiles.EPERM)) {
+        notified.addAll(r.names());
+      } else {
+        rules.add(r);
+      }
+    }
+    for (DangerousSyscalls.Entry e : DangerousSyscalls.all()) {
+      if (allowed.contains(e.syscall()) || e.syscall().equals("clone3")) {
+        continue;
+      }
+      if (e.argRule().isEmpty()) {
+        notified.add(e.syscall());
+        continue;
+      }
+      for (SeccompProfile.Arg cond : e.argRule().get().conditions()) {
+        if (!allowedBy(profile, e.syscall(), cond)) {
+          rules.add(new SeccompProfile.Rule(List.of(e.syscall()), "SCMP_ACT_NOTIFY", null, List.of(cond)));
+        }
+      }
+    }
+    if (!notified.isEmpty()) {
+      rules.add(new SeccompProfile.Rule(List.copyOf(notified), "SCMP_ACT_NOTIFY", null, null));
+    }
+    return new SeccompProfile(profile.defaultAction(), profile.defaultErrnoRet(), profile.architectures(), rules,
+        bundle.resolve(LISTENER).toString());
+  }
+
+  /** Whether a conditional ALLOW rule of the profile lets through a value the condition matches. */
+  static boolean allowedBy(SeccompProfile p, String call, SeccompProfile.Arg cond) {
+    long v = cond.op().equals("SCMP_CMP_MASKED_EQ") ? cond.valueTwo() : cond.value();
+    for (SeccompProfile.Rule r : p.syscalls()) {
+      if (!r.names().contains(call) || !r.action().equals("SCMP_ACT_ALLOW") || r.args() == null) {
+        continue;
+      }
+      boolean all = true;
+      for (SeccompProfile.Arg a : r.args()) {
+        if (a.index() != cond.index()) {
+          continue;
+        }
+        all &= switch (a.op()) {
+          case "SCMP_CMP_EQ" -> v == a.value();
+          case "SCMP_CMP_NE" -> v != a.value();
+          case "SCMP_CMP_LT" -> Long.compareUnsigned(v, a.value()) < 0;
+          case "SCMP_CMP_LE" -> Long.compareUnsigned(v, a.value()) <= 0;
+          case "SCMP_CMP_GT" -> Long.compareUnsigned(v, a.value()) > 0;
+          case "SCMP_CMP_GE" -> Long.compareUnsigned(v, a.value()) >= 0;
+          case "SCMP_CMP_MASKED_EQ" -> (v & a.value()) == a.valueTwo();
+          default -> false;
+        };
+      }
+      if (all) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  protected Optional<ViolationWatch> watchViolations(String id, Path bundle, Consumer<ViolationEvent> sink) {
+    return Optional.of(new SeccompNotifyListener(id, bundle.resolve(LISTENER), sink));
   }
 }
