@@ -126,12 +126,13 @@ final class SeccompNotifyListener implements ViolationWatch {
         for (int i = 0; i < 6; i++) {
           args.add(notif.get(ValueLayout.JAVA_LONG, 32 + 8L * i));
         }
-        // answer first: the caller is waiting in the kernel
+        // record while the caller waits in the kernel: its /proc entries are still there, and the
+        // event exists before the call returns (so before the command can end)
+        sink.accept(event(nr, hostPid, args));
         resp.fill((byte) 0);
         resp.set(ValueLayout.JAVA_LONG, 0, id);
         resp.set(ValueLayout.JAVA_INT, 16, -EPERM);
-        int sent = (int) IOCTL.invokeExact(notifyFd, NOTIF_SEND, resp);
-        sink.accept(event(nr, hostPid, args, sent == 0));
+        int ignoredSend = (int) IOCTL.invokeExact(notifyFd, NOTIF_SEND, resp); // fails only if the caller died
       }
     } catch (Throwable t) {
       // the listener ends with its sandbox
@@ -141,13 +142,13 @@ final class SeccompNotifyListener implements ViolationWatch {
     }
   }
 
-  private ViolationEvent event(int nr, int hostPid, List<Long> args, boolean answered) {
+  private ViolationEvent event(int nr, int hostPid, List<Long> args) {
     long[] nspid = nsPid(hostPid);
     Optional<String> comm = readComm(hostPid);
     ViolationEvent base = ViolationEvent.denied(sandboxId, "runc", nr, nspid[0], nspid[1], Instant.now());
     Optional<DangerousSyscalls.Entry> e = DangerousSyscalls.byNumber(nr);
     return new ViolationEvent(base.sandboxId(), base.runtime(), Syscalls.name(nr).orElse("syscall_" + nr), nr, Optional.of(args),
-        base.pid(), base.tid(), comm, answered ? "denied" : "denied-late", base.category(), base.severity(), base.time());
+        base.pid(), base.tid(), comm, "denied", base.category(), base.severity(), base.time());
   }
 
   /** The caller's pid and tid as the sandbox sees them (innermost NSpid), from the host pid. */
