@@ -8,8 +8,14 @@ import java.time.Duration;
  *
  * @param stateDir where images, sandbox bundles and bookkeeping live (default /var/lib/sandboxctl)
  * @param startTimeout how long create-and-start may take before the sandbox is declared failed
+ * @param monitorViolations whether denied calls are reported (on by default; off only to measure
+ *     what monitoring costs, in {@code sandboxctl bench violations})
  */
-public record RuntimeConfig(Path stateDir, Duration startTimeout) {
+public record RuntimeConfig(Path stateDir, Duration startTimeout, boolean monitorViolations) {
+
+  public RuntimeConfig(Path stateDir, Duration startTimeout) {
+    this(stateDir, startTimeout, true);
+  }
   public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/sandboxctl");
 
   public RuntimeConfig {
@@ -21,6 +27,10 @@ public record RuntimeConfig(Path stateDir, Duration startTimeout) {
   }
 
   public static RuntimeConfig of(Path stateDir) {
-    return new RuntimeConfig(stateDir, Duration.ofSeconds(30));
+    return new RuntimeConfig(stateDir, Duration.ofSeconds(30), true);
+  }
+
+  public RuntimeConfig withMonitoring(boolean on) {
+    return new RuntimeConfig(stateDir, startTimeout, on);
   }
 }

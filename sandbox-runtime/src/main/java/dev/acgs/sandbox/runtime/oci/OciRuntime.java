@@ -95,7 +95,15 @@ public abstract class OciRuntime implements SandboxRuntime {
     return profile;
   }
 
-  /** Flags for the {@code create} command only (where the sandbox boots). Default: none. */
+  /**
+   * The profile as this runtime must render it for denied calls to be reported (runc: user
+   * notification). Applied only when monitoring is on. Default: unchanged.
+   */
+  protected SeccompProfile monitorSeccomp(SeccompProfile profile, Path bundle) {
+    return profile;
+  }
+
+  /** Flags for the {@code create} command only (where the sandbox boots), when monitoring is on. Default: none. */
   protected List<String> createFlags(Path bundle) {
     return List.of();
   }
@@ -197,8 +205,11 @@ public abstract class OciRuntime implements SandboxRuntime {
     ViolationLog violations = new ViolationLog();
     try {
       Files.createDirectory(bundle);
-      watch = watchViolations(id, bundle, violations);
       SeccompProfile profile = adaptSeccomp(requested, bundle);
+      if (config.monitorViolations()) {
+        watch = watchViolations(id, bundle, violations);
+        profile = monitorSeccomp(profile, bundle);
+      }
       range = usesUserNamespace() ? Optional.of(idRanges.acquire(id)) : Optional.empty();
       Ownership owner = Ownership.ofThisProcess(id, kind.wireName(), image.name(), range, spec.labels());
       writeOwner(bundle, detached ? owner.detached() : owner);
@@ -219,7 +230,9 @@ public abstract class OciRuntime implements SandboxRuntime {
       outRdwr = FileChannel.open(out, StandardOpenOption.READ, StandardOpenOption.WRITE);
       Path log = bundle.resolve("runtime.log");
       List<String> createArgv = new ArrayList<>(cli());
-      createArgv.addAll(createFlags(bundle));
+      if (config.monitorViolations()) {
+        createArgv.addAll(createFlags(bundle));
+      }
       createArgv.addAll(List.of("create", "--bundle", bundle.toString(), id));
       Process create = new ProcessBuilder(createArgv)
           .redirectInput(ProcessBuilder.Redirect.from(in.toFile()))
@@ -334,7 +347,8 @@ public abstract class OciRuntime implements SandboxRuntime {
       AgentConnection agent = new AgentConnection(id, Channels.newInputStream(outRead), Channels.newOutputStream(inWrite));
       SandboxSpec spec = Json.MAPPER.readValue(bundle.resolve("spec.json").toFile(), SandboxSpec.class);
       return new DetachedHandle(new OciSandbox(this, id, spec, owner.createdAt(), Duration.ZERO, agent,
-          new ViolationLog(), watchViolations(id, bundle, v -> {})), agent, lockFile);
+          // the creating process held the violation channel and is gone: calls stay denied, unreported
+          new ViolationLog(), Optional.empty()), agent, lockFile);
     } catch (IOException e) {
       throw new SandboxFailedException("cannot attach to sandbox " + id + ": " + e.getMessage(), e);
     }

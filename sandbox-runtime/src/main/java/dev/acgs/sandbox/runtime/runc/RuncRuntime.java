@@ -47,7 +47,7 @@ public final class RuncRuntime extends OciRuntime {
    * denies are blocked without being seen.
    */
   @Override
-  protected SeccompProfile adaptSeccomp(SeccompProfile profile, Path bundle) {
+  protected SeccompProfile monitorSeccomp(SeccompProfile profile, Path bundle) {
     Set<String> allowed = new HashSet<>();
     Set<String> notified = new TreeSet<>();
     List<SeccompProfile.Rule> rules = new ArrayList<>();
