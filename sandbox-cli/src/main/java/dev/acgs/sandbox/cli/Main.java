@@ -43,7 +43,7 @@ import picocli.CommandLine.Command;
       "124:the command timed out; its sandbox was killed",
       "125:sandboxctl or the runtime failed (the message says how to fix it)",
       "127:the command was not found in the image",
-      "137:the command was killed (out of memory: the message says so)"
+      "137:the command was killed (out of memory, process limit, or a critical syscall under the terminate policy)"
     })
 public final class Main implements Runnable {
   public static final int EXIT_USAGE = 2;
