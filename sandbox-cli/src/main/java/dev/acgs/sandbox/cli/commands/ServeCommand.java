@@ -9,6 +9,7 @@ import dev.acgs.sandbox.runtime.RuntimeKind;
 import dev.acgs.sandbox.server.ControllerServer;
 import dev.acgs.sandbox.server.ServerConfig;
 import dev.acgs.sandbox.server.pool.Template;
+import dev.acgs.sandbox.server.service.SandboxRequest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -115,20 +116,10 @@ public final class ServeCommand implements Callable<Integer> {
       while (it.hasNext()) {
         var e = it.next();
         JsonNode t = e.getValue();
-        ResourceLimits limits = ResourceLimits.DEFAULT;
-        JsonNode l = t.path("limits");
-        if (l.has("cpus")) {
-          limits = limits.withCpus(l.get("cpus").asDouble());
-        }
-        if (l.has("memory")) {
-          limits = limits.withMemory(ByteSize.parse("templates." + e.getKey() + ".limits.memory", l.get("memory").asText()));
-        }
-        if (l.has("pids")) {
-          limits = limits.withPids(l.get("pids").asInt());
-        }
-        if (l.has("timeout")) {
-          limits = limits.withTimeout(Durations.parsePositive("templates." + e.getKey() + ".limits.timeout", l.get("timeout").asText()));
-        }
+        ResourceLimits limits = t.has("limits")
+            ? Output.JSON.treeToValue(t.get("limits"), SandboxRequest.LimitsRequest.class)
+                .applyTo(ResourceLimits.DEFAULT, "templates." + e.getKey() + ".limits")
+            : ResourceLimits.DEFAULT;
         templates.put(e.getKey(), new Template(e.getKey(), t.path("image").asText("default"),
             RuntimeKind.parse(t.path("runtime").asText(rt.wireName())), limits, t.path("seccompProfile").asText("baseline"),
             t.path("poolMin").asInt(0), t.path("poolMax").asInt(Math.max(8, t.path("poolMin").asInt(0)))));

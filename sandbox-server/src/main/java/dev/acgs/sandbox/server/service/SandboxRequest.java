@@ -22,10 +22,35 @@ public record SandboxRequest(
         Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
   }
 
-  /** Limits a request asks for; what is absent comes from the template or the defaults. */
+  /** Limits a request (or a template in the config file) asks for; what is absent comes from {@code base}. */
   public record LimitsRequest(
       Optional<Double> cpus, Optional<String> memory, Optional<Integer> pids, Optional<String> tmpSize,
-      Optional<Integer> openFiles, Optional<String> timeout) {}
+      Optional<Integer> openFiles, Optional<String> timeout) {
+
+    /** {@code base} with what this asks for applied; {@code field} prefixes error messages. */
+    public dev.acgs.sandbox.core.model.ResourceLimits applyTo(dev.acgs.sandbox.core.model.ResourceLimits base, String field) {
+      dev.acgs.sandbox.core.model.ResourceLimits r = base;
+      if (cpus.isPresent()) {
+        r = r.withCpus(cpus.get());
+      }
+      if (memory.isPresent()) {
+        r = r.withMemory(dev.acgs.sandbox.core.model.ByteSize.parse(field + ".memory", memory.get()));
+      }
+      if (pids.isPresent()) {
+        r = r.withPids(pids.get());
+      }
+      if (tmpSize.isPresent()) {
+        r = r.withTmpSize(dev.acgs.sandbox.core.model.ByteSize.parse(field + ".tmpSize", tmpSize.get()));
+      }
+      if (openFiles.isPresent()) {
+        r = r.withOpenFiles(openFiles.get());
+      }
+      if (timeout.isPresent()) {
+        r = r.withTimeout(dev.acgs.sandbox.core.model.Durations.parsePositive(field + ".timeout", timeout.get()));
+      }
+      return r;
+    }
+  }
 
   /** The body of {@code POST /v1/sandboxes/{id}/exec}: argv, or code and language. */
   public record CommandRequest(

@@ -19,7 +19,6 @@ import dev.acgs.sandbox.server.api.ApiException;
 import dev.acgs.sandbox.server.pool.Template;
 import dev.acgs.sandbox.server.pool.WarmPool;
 import dev.acgs.sandbox.server.service.SandboxRequest.CommandRequest;
-import dev.acgs.sandbox.server.service.SandboxRequest.LimitsRequest;
 import dev.acgs.sandbox.server.service.SandboxRequest.RunRequest;
 import dev.acgs.sandbox.server.store.AuditEvent;
 import dev.acgs.sandbox.server.store.SandboxRecord;
@@ -142,7 +141,7 @@ public final class SandboxService implements AutoCloseable {
       }
     }).orElse(template != null ? template.runtime() : config.defaultRuntime());
     ResourceLimits base = template != null ? template.limits() : ResourceLimits.DEFAULT;
-    ResourceLimits limits = applyLimits(base, req.limits()).requireWithin(config.maxima());
+    ResourceLimits limits = req.limits().map(l -> l.applyTo(base, "limits")).orElse(base).requireWithin(config.maxima());
     String image = req.image().orElse(template != null ? template.image() : SandboxSpec.DEFAULT_IMAGE);
     String profile = req.seccompProfile().orElse(template != null ? template.seccompProfile() : SandboxSpec.DEFAULT_SECCOMP_PROFILE);
     req.network().ifPresent(n -> NetworkPolicy.parse("network", n));
@@ -222,33 +221,6 @@ public final class SandboxService implements AutoCloseable {
     } finally {
       createPermits.release();
     }
-  }
-
-  private ResourceLimits applyLimits(ResourceLimits base, Optional<LimitsRequest> req) {
-    if (req.isEmpty()) {
-      return base;
-    }
-    LimitsRequest l = req.get();
-    ResourceLimits r = base;
-    if (l.cpus().isPresent()) {
-      r = r.withCpus(l.cpus().get());
-    }
-    if (l.memory().isPresent()) {
-      r = r.withMemory(ByteSize.parse("limits.memory", l.memory().get()));
-    }
-    if (l.pids().isPresent()) {
-      r = r.withPids(l.pids().get());
-    }
-    if (l.tmpSize().isPresent()) {
-      r = r.withTmpSize(ByteSize.parse("limits.tmpSize", l.tmpSize().get()));
-    }
-    if (l.openFiles().isPresent()) {
-      r = r.withOpenFiles(l.openFiles().get());
-    }
-    if (l.timeout().isPresent()) {
-      r = r.withTimeout(Durations.parsePositive("limits.timeout", l.timeout().get()));
-    }
-    return r;
   }
 
   /** Counts a sandbox against the tenant's quota before it is created, so concurrent creates cannot overshoot. */
