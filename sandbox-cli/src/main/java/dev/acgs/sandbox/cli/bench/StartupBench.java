@@ -112,7 +112,8 @@ public final class StartupBench implements Callable<Integer> {
   static List<String> flags(RuntimeKind kind) {
     List<String> f = new ArrayList<>();
     if (kind == RuntimeKind.GVISOR) {
-      f.addAll(List.of("--platform=ptrace", "--network=none", "--oci-seccomp"));
+      f.addAll(dev.acgs.sandbox.runtime.gvisor.GvisorRuntime.FLAGS);
+      f.add("--debug --debug-command=boot (violation monitoring, create only)");
     } else {
       f.add("user namespace per sandbox");
     }

@@ -47,6 +47,20 @@ public final class Cgroups {
         keyed(ROOT.resolve("pids").resolve(rel).resolve("pids.events"), "max"));
   }
 
+  /** The two counters a command's end is judged by: OOM kills and refused forks. */
+  public record LimitEvents(long oomKills, long pidsLimitHits) {}
+
+  /** Reads only the OOM and pids-limit counters: two files, cheap enough for every command. */
+  public static LimitEvents limitEvents(String path) {
+    String rel = path.startsWith("/") ? path.substring(1) : path;
+    if (isV2()) {
+      Path d = ROOT.resolve(rel);
+      return new LimitEvents(keyed(d.resolve("memory.events"), "oom_kill"), keyed(d.resolve("pids.events"), "max"));
+    }
+    return new LimitEvents(keyed(ROOT.resolve("memory").resolve(rel).resolve("memory.oom_control"), "oom_kill"),
+        keyed(ROOT.resolve("pids").resolve(rel).resolve("pids.events"), "max"));
+  }
+
   /** Removes the (empty) cgroup directories of {@code path} in every hierarchy; ignores missing ones. */
   public static void removeQuietly(String path) {
     String rel = path.startsWith("/") ? path.substring(1) : path;

@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  * keeps its own uids, and its host processes already run in a separate user namespace as nobody.
  */
 public final class GvisorRuntime extends OciRuntime {
-  static final List<String> FLAGS = List.of("--platform=ptrace", "--network=none", "--oci-seccomp");
+  /** The global flags of every runsc call. */
+  public static final List<String> FLAGS = List.of("--platform=ptrace", "--network=none", "--oci-seccomp");
 
   private final BootLogWatcher watcher = new BootLogWatcher();
 

@@ -121,7 +121,7 @@ final class OciSandbox implements Sandbox {
     if (!isAlive()) {
       throw new SandboxFailedException("sandbox " + id + " is not running (it was killed, timed out or removed)");
     }
-    SandboxStats before = stats();
+    Cgroups.LimitEvents before = Cgroups.limitEvents(OciRuntime.cgroupsPath(id));
     int violationMark = violations.mark();
     Map<String, String> env = new LinkedHashMap<>(spec.env());
     env.putAll(request.env());
@@ -172,7 +172,7 @@ final class OciSandbox implements Sandbox {
       termination = Optional.of(ExecResult.Termination.POLICY_VIOLATION);
     }
     if (termination.isEmpty() && (pending.lost != null || pending.signal == 9)) {
-      SandboxStats after = stats();
+      Cgroups.LimitEvents after = Cgroups.limitEvents(OciRuntime.cgroupsPath(id));
       if (after.oomKills() > before.oomKills()) {
         termination = Optional.of(ExecResult.Termination.OOM);
       } else if (pending.lost != null && after.pidsLimitHits() > before.pidsLimitHits()) {

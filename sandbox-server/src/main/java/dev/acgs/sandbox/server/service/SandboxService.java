@@ -157,7 +157,6 @@ public final class SandboxService implements AutoCloseable {
     SandboxSpec.validateCommandAndEnv(List.of(), env);
 
     reserve(tenant, limits.memory());
-    boolean committed = false;
     try {
       long t0 = System.nanoTime();
       boolean poolable = template != null && req.image().isEmpty() && req.runtime().isEmpty() && req.limits().isEmpty()
@@ -180,10 +179,9 @@ public final class SandboxService implements AutoCloseable {
         throw e;
       }
       live.put(sandbox.id(), l);
-      committed = true;
       return l;
     } finally {
-      unreserve(tenant, limits.memory(), committed);
+      unreserve(tenant, limits.memory());
     }
   }
 
@@ -240,7 +238,7 @@ public final class SandboxService implements AutoCloseable {
     reservedMemory.merge(tenant, memory.bytes(), Long::sum);
   }
 
-  private synchronized void unreserve(String tenant, ByteSize memory, boolean committed) {
+  private synchronized void unreserve(String tenant, ByteSize memory) {
     reserved.merge(tenant, -1, Integer::sum);
     reservedMemory.merge(tenant, -memory.bytes(), Long::sum);
   }
