@@ -220,4 +220,50 @@ class SandboxctlIT {
     Run r = sandboxctl("image", "ls");
     assertThat(r.stdout()).containsPattern("default\\s+sha256:[0-9a-f]{12}");
   }
+
+  @Test
+  void profileRecordWritesAnAllowlistTheWorkloadRunsUnderAndSomethingNewIsDeniedAndReported(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    Path profile = dir.resolve("task.json");
+    Run rec = sandboxctl("profile", "record", "-o", profile.toString(), "--", "python3", "-c",
+        "import json; print(json.dumps({'a': [1, 2]}))");
+    assertThat(rec.exitCode()).as(rec.stderr()).isZero();
+    assertThat(rec.stdout()).contains("{\"a\": [1, 2]}");
+    assertThat(rec.stderr()).contains("checking: the same command under the recorded profile on gvisor",
+        "on runc", "ok: the command runs under");
+    JsonNode p = new ObjectMapper().readTree(profile.toFile());
+    assertThat(p.at("/defaultAction").asText()).isEqualTo("SCMP_ACT_ERRNO");
+    List<String> allowed = new java.util.ArrayList<>();
+    p.at("/syscalls/0/names").forEach(n -> allowed.add(n.asText()));
+    assertThat(allowed).contains("execve", "openat", "read", "write").doesNotContain("mkdir", "mount", "ptrace");
+    assertThat(allowed.size()).as("a minimal allowlist").isLessThan(100);
+
+    Run same = sandboxctl("run", "--profile", profile.toString(), "--", "python3", "-c", "import json; print(json.dumps([3]))");
+    assertThat(same.exitCode()).as(same.stderr()).isZero();
+    for (String runtime : List.of("gvisor", "runc")) {
+      Run novel = sandboxctl("run", "--runtime", runtime, "--profile", profile.toString(), "--", "python3", "-c",
+          "import os; os.mkdir('/tmp/new')");
+      assertThat(novel.exitCode()).isEqualTo(1);
+      assertThat(novel.stderr()).contains("PermissionError");
+      if (runtime.equals("gvisor")) {
+        // runc reports only the profile's explicit deny rules, not its default action (README, known limits)
+        assertThat(novel.stderr()).contains("violation: mkdir (83) denied");
+      }
+    }
+    nothingLeft();
+  }
+
+  @Test
+  void profileSweepReportsBlockedAndAllowedCountsAsJson(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path json = dir.resolve("sweep.json");
+    Path md = dir.resolve("sweep.md");
+    Run r = sandboxctl("profile", "sweep", "--runtime", "runc", "--profile", "enhanced", "--json", json.toString(),
+        "--report", md.toString());
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    assertThat(r.stdout()).containsPattern("runc\\s+enhanced\\s+468\\s+\\d+\\s+\\d+\\s+\\d+\\s+\\d+\\s+0");
+    JsonNode j = new ObjectMapper().readTree(json.toFile());
+    assertThat(j.get(0).get("rows")).hasSize(468);
+    assertThat(Files.readString(md)).contains("| runc | enhanced | 468 |");
+    nothingLeft();
+  }
 }

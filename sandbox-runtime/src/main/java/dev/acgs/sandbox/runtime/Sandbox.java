@@ -38,6 +38,14 @@ public interface Sandbox extends AutoCloseable {
   /** The calls this sandbox's seccomp profile denied, as its runtime reported them; add a listener to hear of new ones. */
   dev.acgs.sandbox.runtime.monitor.ViolationLog violations();
 
+  /**
+   * In learn mode ({@link RuntimeConfig#recordSyscalls()}), the names of the calls made inside this
+   * sandbox so far; empty when the runtime does not record.
+   */
+  default java.util.Optional<java.util.SortedSet<String>> recordedSyscalls() {
+    return java.util.Optional.empty();
+  }
+
   boolean isAlive();
 
   /** Kills every process in the sandbox; the sandbox stays until {@link #close()}. */

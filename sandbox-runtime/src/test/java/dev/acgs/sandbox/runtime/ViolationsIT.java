@@ -90,4 +90,18 @@ class ViolationsIT {
       assertThat(flood.violations().suppressed()).containsEntry("keyctl", 100_000L - dev.acgs.sandbox.runtime.monitor.ViolationLog.KEEP);
     }
   }
+
+  @ParameterizedTest
+  @EnumSource(RuntimeKind.class)
+  void aFloodOfHarmlessDenialsDoesNotHideACriticalCallFromTheTerminatePolicy(RuntimeKind k) {
+    try (TestHost.Tracked rt = TestHost.runtime(k);
+        Sandbox s = rt.create(SandboxSpec.builder().seccompProfile("enhanced").build())) {
+      ExecResult r = s.exec(ExecRequest.of(Duration.ofSeconds(60), "python3", "-c",
+          "import ctypes, time\nl = ctypes.CDLL(None)\nfor _ in range(3000): l.syscall(250, 0, 0, 0, 0, 0)\n"
+              + "l.syscall(165, 0, 0, 0, 0, 0)\ntime.sleep(20)\nprint('survived')"));
+      assertThat(r.termination()).contains(ExecResult.Termination.POLICY_VIOLATION);
+      assertThat(r.stdoutText()).doesNotContain("survived");
+      assertThat(s.violations().suppressed()).containsKey("mount");
+    }
+  }
 }

@@ -1,5 +1,6 @@
 package dev.acgs.sandbox.server;
 
+import dev.acgs.sandbox.core.model.SandboxSpec;
 import dev.acgs.sandbox.core.model.ByteSize;
 import dev.acgs.sandbox.core.model.LimitMaxima;
 import dev.acgs.sandbox.core.model.ResourceLimits;
@@ -54,7 +55,7 @@ public record ServerConfig(
 
   /** The built-in template: Python on gVisor with the default limits, two kept warm. */
   public static Map<String, Template> defaultTemplates() {
-    return Map.of("python", new Template("python", "default", RuntimeKind.GVISOR, ResourceLimits.DEFAULT, "baseline", 2, 8));
+    return Map.of("python", new Template("python", "default", RuntimeKind.GVISOR, ResourceLimits.DEFAULT, SandboxSpec.DEFAULT_SECCOMP_PROFILE, 2, 8));
   }
 
   public static ServerConfig defaults(Path stateDir, Path tokensFile) {

@@ -36,7 +36,7 @@ final class TestServer implements AutoCloseable {
           .withDatabase(dir.resolve("controller.db"))
           .withQuota(quota)
           .withTemplates(Map.of("python", new Template("python", "default", RuntimeKind.GVISOR, ResourceLimits.DEFAULT,
-              "baseline", poolMin, Math.max(poolMin, 1))));
+              SandboxSpec.DEFAULT_SECCOMP_PROFILE, poolMin, Math.max(poolMin, 1))));
       server = ControllerServer.start(cfg);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

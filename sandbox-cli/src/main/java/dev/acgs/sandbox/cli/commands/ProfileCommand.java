@@ -11,9 +11,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code sandboxctl profile ls|export|check|catalogue}. */
-@Command(name = "profile", mixinStandardHelpOptions = true, description = "Seccomp profiles: list, export, check a file, show the dangerous-syscall catalogue.",
-    subcommands = {ProfileCommand.Ls.class, ProfileCommand.Export.class, ProfileCommand.Check.class, ProfileCommand.Catalogue.class})
+/** {@code sandboxctl profile ls|export|check|catalogue|sweep|record}. */
+@Command(name = "profile", mixinStandardHelpOptions = true, description = "Seccomp profiles: list, export, check a file, show the dangerous-syscall catalogue, sweep every call number, record a workload's own profile.",
+    subcommands = {ProfileCommand.Ls.class, ProfileCommand.Export.class, ProfileCommand.Check.class, ProfileCommand.Catalogue.class,
+        ProfileCommand.Sweep.class, RecordCommand.class})
 public final class ProfileCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -83,6 +84,63 @@ public final class ProfileCommand implements Runnable {
             e.argRule().map(r -> " [only " + r.describe() + "]").orElse(""));
       }
       return 0;
+    }
+  }
+
+  @Command(name = "sweep", mixinStandardHelpOptions = true, description = {
+      "Makes every x86_64 call number (0 to the highest known, gaps included) with zero arguments inside a sandbox,",
+      "each in its own child process, and checks each against the profile: every number the profile denies must",
+      "come back with the profile's errno (blocked), and the runtime's violation reports are counted.",
+      "Exit status 1 if any denied number was not blocked.",
+      "Example:  sandboxctl profile sweep --runtime all --profile baseline --profile enhanced --report sweep.md"})
+  static final class Sweep implements Callable<Integer> {
+    @picocli.CommandLine.Mixin StateOptions state;
+
+    @Option(names = "--runtime", defaultValue = "all", paramLabel = "gvisor|runc|all", description = "Runtime(s) (default: ${DEFAULT-VALUE}).")
+    String runtime;
+
+    @Option(names = "--profile", paramLabel = "NAME|FILE", description = "Profile(s) to sweep (repeatable; default: baseline and enhanced).")
+    java.util.List<String> profiles = java.util.List.of("baseline", "enhanced");
+
+    @Option(names = "--image", defaultValue = "default", paramLabel = "NAME", description = "Image with python3 (default: ${DEFAULT-VALUE}).")
+    String image;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write every row of every sweep as JSON.")
+    Path json;
+
+    @Option(names = "--report", paramLabel = "FILE.md", description = "Write a Markdown report.")
+    Path report;
+
+    @Override
+    public Integer call() throws IOException {
+      java.util.List<dev.acgs.sandbox.runtime.RuntimeKind> kinds = runtime.equals("all")
+          ? java.util.List.of(dev.acgs.sandbox.runtime.RuntimeKind.values())
+          : java.util.List.of(dev.acgs.sandbox.runtime.RuntimeKind.parse(runtime));
+      java.util.List<dev.acgs.sandbox.runtime.sweep.SweepReport> reports = new java.util.ArrayList<>();
+      for (var kind : kinds) {
+        try (var rt = dev.acgs.sandbox.runtime.SandboxRuntime.create(kind, state.config())) {
+          rt.checkAvailable();
+          for (String profile : profiles) {
+            System.err.printf("sweeping %d call numbers on %s under %s...%n",
+                dev.acgs.sandbox.runtime.sweep.SyscallSweep.numbers().size(), kind.wireName(), profile);
+            var r = dev.acgs.sandbox.runtime.sweep.SyscallSweep.run(rt,
+                SpecOptions.withProfile(dev.acgs.sandbox.core.model.SandboxSpec.builder().image(image), profile).build());
+            reports.add(new dev.acgs.sandbox.runtime.sweep.SweepReport(r.runtime(), profile, r.rows()));
+          }
+        }
+      }
+      String table = SweepText.table(reports);
+      System.out.print(table);
+      if (json != null) {
+        Files.writeString(json, new com.fasterxml.jackson.databind.ObjectMapper()
+            .writerWithDefaultPrettyPrinter().writeValueAsString(reports) + "\n");
+        System.err.println("wrote " + json);
+      }
+      if (report != null) {
+        Files.writeString(report, SweepText.markdown(reports));
+        System.err.println("wrote " + report);
+      }
+      return reports.stream().anyMatch(r -> !r.leaks().isEmpty()) ? 1 : 0;
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.acgs.sandbox.cli.commands;
 
+import dev.acgs.sandbox.core.model.SandboxSpec;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.acgs.sandbox.core.InvalidSpecException;
 import dev.acgs.sandbox.core.model.ByteSize;
@@ -121,7 +122,7 @@ public final class ServeCommand implements Callable<Integer> {
                 .applyTo(ResourceLimits.DEFAULT, "templates." + e.getKey() + ".limits")
             : ResourceLimits.DEFAULT;
         templates.put(e.getKey(), new Template(e.getKey(), t.path("image").asText("default"),
-            RuntimeKind.parse(t.path("runtime").asText(rt.wireName())), limits, t.path("seccompProfile").asText("baseline"),
+            RuntimeKind.parse(t.path("runtime").asText(rt.wireName())), limits, t.path("seccompProfile").asText(SandboxSpec.DEFAULT_SECCOMP_PROFILE),
             t.path("poolMin").asInt(0), t.path("poolMax").asInt(Math.max(8, t.path("poolMin").asInt(0)))));
       }
     }
@@ -138,7 +139,7 @@ public final class ServeCommand implements Callable<Integer> {
       quota = new ServerConfig.TenantQuota(maxLive != null ? maxLive : quota.maxLiveSandboxes(),
           maxMemory != null ? ByteSize.parse("--max-memory", maxMemory) : quota.maxMemory());
     }
-    templates.putIfAbsent("python", new Template("python", "default", rt, ResourceLimits.DEFAULT, "baseline", min, Math.max(min, max)));
+    templates.putIfAbsent("python", new Template("python", "default", rt, ResourceLimits.DEFAULT, SandboxSpec.DEFAULT_SECCOMP_PROFILE, min, Math.max(min, max)));
     int colon = listen.lastIndexOf(':');
     if (colon <= 0) {
       throw new InvalidSpecException("--listen", "'" + listen + "' must be HOST:PORT, e.g. 127.0.0.1:8080");

@@ -52,9 +52,9 @@ public final class SpecOptions {
       description = "Network policy; only 'none' (loopback only) exists (default: ${DEFAULT-VALUE}).")
   String network;
 
-  @Option(names = "--profile", paramLabel = "NAME|FILE", defaultValue = "baseline",
-      description = "Seccomp profile: baseline (Docker's default, all capabilities dropped; the default), enhanced"
-          + " (deny by default, no dangerous-catalogue call), strict (the brief's 15 calls: nothing starts), or an"
+  @Option(names = "--profile", paramLabel = "NAME|FILE", defaultValue = "enhanced",
+      description = "Seccomp profile: enhanced (deny by default, no dangerous-catalogue call; the default), baseline"
+          + " (Docker's default, all capabilities dropped), strict (the brief's 15 calls: nothing starts), or an"
           + " OCI/Docker profile FILE (see `sandboxctl profile`).")
   String profile;
 
@@ -89,14 +89,18 @@ public final class SpecOptions {
         .limits(limits)
         .network(NetworkPolicy.parse("--network", network))
         .labels(pairs("--label", labels));
+    return withProfile(b, profile).build();
+  }
+
+  /** Sets a built-in profile by name, or loads a profile FILE; an unknown name lists the built-in ones. */
+  static SandboxSpec.Builder withProfile(SandboxSpec.Builder b, String profile) {
     if (SeccompProfiles.names().contains(profile)) {
-      b.seccompProfile(profile);
+      return b.seccompProfile(profile);
     } else if (profile.contains("/") || profile.endsWith(".json") || java.nio.file.Files.exists(java.nio.file.Path.of(profile))) {
-      b.seccompProfile(SeccompProfiles.load(java.nio.file.Path.of(profile)));
-    } else {
-      SeccompProfiles.byName(profile); // throws, listing the built-in profiles
+      return b.seccompProfile(SeccompProfiles.load(java.nio.file.Path.of(profile)));
     }
-    return b.build();
+    SeccompProfiles.byName(profile); // throws, listing the built-in profiles
+    return b;
   }
 
   static Map<String, String> pairs(String option, List<String> items) {

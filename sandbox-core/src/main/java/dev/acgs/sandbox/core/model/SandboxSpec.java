@@ -45,7 +45,7 @@ public record SandboxSpec(
   public static final int MAX_ARGS_AND_ENV_BYTES = 128 * 1024;
 
   public static final String DEFAULT_IMAGE = "default";
-  public static final String DEFAULT_SECCOMP_PROFILE = "baseline";
+  public static final String DEFAULT_SECCOMP_PROFILE = "enhanced";
   public static final String CUSTOM_PROFILE = "custom";
 
   private static final Pattern IMAGE_NAME =

@@ -67,6 +67,37 @@ public record SeccompProfile(
     }
   }
 
+  /** What the filter answers one call: an action and, for ERRNO, the errno. */
+  public record Decision(String action, int errno) {
+    public boolean allowed() {
+      return action.equals("SCMP_ACT_ALLOW") || action.equals("SCMP_ACT_LOG");
+    }
+  }
+
+  /** libseccomp's precedence when several rules match one call: the most restrictive action wins. */
+  private static final List<String> PRECEDENCE = List.of("SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD",
+      "SCMP_ACT_TRAP", "SCMP_ACT_ERRNO", "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE", "SCMP_ACT_LOG", "SCMP_ACT_ALLOW");
+
+  /**
+   * What this profile decides for the call numbered {@code number} with these arguments (missing
+   * ones are zero): the matching rule with the most restrictive action, else the default action.
+   */
+  public Decision decide(int number, long... args) {
+    String name = Syscalls.name(number).orElse(null);
+    Decision best = null;
+    for (Rule r : syscalls) {
+      if (name == null || !r.names().contains(name) || !r.matches(args)) {
+        continue;
+      }
+      Decision d = new Decision(r.action(), r.errnoRet() == null ? SeccompProfiles.EPERM : r.errnoRet());
+      if (best == null || PRECEDENCE.indexOf(d.action()) < PRECEDENCE.indexOf(best.action())) {
+        best = d;
+      }
+    }
+    return best != null ? best
+        : new Decision(defaultAction, defaultErrnoRet == null ? SeccompProfiles.EPERM : defaultErrnoRet);
+  }
+
   /**
    * One rule: the named calls get {@code action} when all {@code args} conditions hold.
    *
@@ -92,6 +123,14 @@ public record SeccompProfile(
       }
     }
 
+    /** Whether every condition holds for these arguments (missing ones are zero). */
+    boolean matches(long... values) {
+      if (args == null) {
+        return true;
+      }
+      return args.stream().allMatch(a -> a.holds(a.index() < values.length ? values[a.index()] : 0));
+    }
+
     public static Rule allow(List<String> names) {
       return new Rule(names, "SCMP_ACT_ALLOW", null, null);
     }
@@ -110,6 +149,20 @@ public record SeccompProfile(
       if (!OPERATORS.contains(op)) {
         throw new InvalidSpecException("seccomp.args.op", "'" + op + "' is not one of " + OPERATORS);
       }
+    }
+
+    /** Compares as the kernel filter does: unsigned 64-bit. */
+    boolean holds(long arg) {
+      return switch (op) {
+        case "SCMP_CMP_NE" -> arg != value;
+        case "SCMP_CMP_LT" -> Long.compareUnsigned(arg, value) < 0;
+        case "SCMP_CMP_LE" -> Long.compareUnsigned(arg, value) <= 0;
+        case "SCMP_CMP_EQ" -> arg == value;
+        case "SCMP_CMP_GE" -> Long.compareUnsigned(arg, value) >= 0;
+        case "SCMP_CMP_GT" -> Long.compareUnsigned(arg, value) > 0;
+        case "SCMP_CMP_MASKED_EQ" -> (arg & value) == (valueTwo == null ? 0 : valueTwo);
+        default -> throw new IllegalStateException(op);
+      };
     }
 
     public static Arg eq(int index, long value) {

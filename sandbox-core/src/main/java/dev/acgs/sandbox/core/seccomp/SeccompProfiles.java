@@ -146,6 +146,60 @@ public final class SeccompProfiles {
     return new SeccompProfile("SCMP_ACT_ERRNO", EPERM, List.of("SCMP_ARCH_X86_64"), rules);
   }
 
+  /**
+   * Calls every recorded profile allows besides the recorded ones: runc installs the filter in its
+   * own init (a Go program) before it execs the sandbox's first process, so the init's last steps
+   * (checking /proc with fstatfs, setting ids, its Go runtime's signals and scheduling) run under it.
+   * gVisor applies the filter inside the Sentry, where none of this is needed. Measured with runc
+   * 1.1.5: without fstatfs, setresgid or tgkill no sandbox starts; the rest are its Go runtime's
+   * timing-dependent calls.
+   */
+  public static final List<String> RUNTIME_START = List.of("fstatfs", "setresgid", "setresuid", "setgroups",
+      "capget", "capset", "tgkill", "getpid", "gettid", "rt_sigreturn", "sigaltstack", "futex", "nanosleep",
+      "sched_yield", "madvise", "epoll_pwait", "epoll_ctl", "close_range", "exit", "exit_group");
+
+  /**
+   * A recorded profile: {@code enhanced} cut down to the calls a workload was seen to make (and
+   * {@link #RUNTIME_START}). It never
+   * allows more than {@code enhanced}: argument rules (socket families, personality, clone flags)
+   * stay as they are, clone3 keeps answering ENOSYS, the catalogue keeps its explicit deny rules.
+   * Recorded calls that {@code enhanced} does not allow are left out; {@link #leftOut} names them.
+   */
+  public static SeccompProfile recorded(java.util.Collection<String> used) {
+    java.util.Set<String> seen = new java.util.HashSet<>(used);
+    seen.addAll(RUNTIME_START);
+    List<SeccompProfile.Rule> rules = new ArrayList<>();
+    for (SeccompProfile.Rule r : enhanced().syscalls()) {
+      if (!r.action().equals("SCMP_ACT_ALLOW")) {
+        rules.add(r);
+      } else if (r.args() != null) {
+        if (seen.contains(r.names().getFirst())) {
+          rules.add(r);
+        }
+      } else {
+        List<String> kept = r.names().stream().filter(seen::contains).sorted().toList();
+        if (!kept.isEmpty()) {
+          rules.add(SeccompProfile.Rule.allow(kept));
+        }
+      }
+    }
+    return new SeccompProfile("SCMP_ACT_ERRNO", EPERM, List.of("SCMP_ARCH_X86_64"), rules);
+  }
+
+  /** The recorded calls {@link #recorded} leaves out because {@code enhanced} does not allow them. */
+  public static java.util.SortedSet<String> leftOut(java.util.Collection<String> used) {
+    SeccompProfile enhanced = enhanced();
+    java.util.SortedSet<String> out = new java.util.TreeSet<>();
+    for (String name : used) {
+      boolean allowedSomehow = enhanced.syscalls().stream()
+          .anyMatch(r -> r.action().equals("SCMP_ACT_ALLOW") && r.names().contains(name));
+      if (!allowedSomehow && !name.equals("clone3")) {
+        out.add(name);
+      }
+    }
+    return out;
+  }
+
   /** The seed's 15-call allowlist, kept to show what a real workload needs beyond it. */
   public static SeccompProfile strict() {
     return new SeccompProfile("SCMP_ACT_ERRNO", EPERM, List.of("SCMP_ARCH_X86_64"),

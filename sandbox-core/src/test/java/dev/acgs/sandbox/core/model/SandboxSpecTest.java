@@ -16,7 +16,7 @@ class SandboxSpecTest {
     assertThat(s.image()).isEqualTo("default");
     assertThat(s.user()).isEqualTo(new SandboxUser(1000, 1000));
     assertThat(s.network()).isEqualTo(NetworkPolicy.NONE);
-    assertThat(s.seccompProfile()).isEqualTo("baseline");
+    assertThat(s.seccompProfile()).isEqualTo("enhanced");
     assertThat(s.limits().cpus()).isEqualTo(1.0);
     assertThat(s.limits().memory()).isEqualTo(ByteSize.ofMiB(512));
     assertThat(s.limits().pids()).isEqualTo(128);

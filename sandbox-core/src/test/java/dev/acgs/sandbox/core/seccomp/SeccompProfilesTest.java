@@ -161,4 +161,37 @@ class SeccompProfilesTest {
     assertThat(Syscalls.name(321)).hasValue("bpf");
     assertThat(Syscalls.number("mseal")).hasValue(462);
   }
+
+  @Test
+  void decideEvaluatesArgumentRulesAsTheKernelFilterDoes() {
+    SeccompProfile enhanced = SeccompProfiles.enhanced();
+    int socket = Syscalls.number("socket").orElseThrow();
+    int clone = Syscalls.number("clone").orElseThrow();
+    assertThat(enhanced.decide(socket, 2).allowed()).as("AF_INET").isTrue();
+    assertThat(enhanced.decide(socket, 17).allowed()).as("AF_PACKET").isFalse();
+    assertThat(SeccompProfiles.baseline().decide(socket, 17).allowed()).as("baseline lets AF_PACKET reach the kernel").isTrue();
+    assertThat(enhanced.decide(clone, 0x11).allowed()).as("fork-like clone").isTrue();
+    assertThat(enhanced.decide(clone, 0x10000000L).allowed()).as("CLONE_NEWUSER").isFalse();
+    assertThat(enhanced.decide(Syscalls.number("clone3").orElseThrow())).isEqualTo(new SeccompProfile.Decision("SCMP_ACT_ERRNO", 38));
+    assertThat(enhanced.decide(Syscalls.number("mount").orElseThrow())).isEqualTo(new SeccompProfile.Decision("SCMP_ACT_ERRNO", 1));
+    assertThat(enhanced.decide(Syscalls.number("read").orElseThrow()).allowed()).isTrue();
+    assertThat(enhanced.decide(400).allowed()).as("a number with no call behind it falls to the default").isFalse();
+  }
+
+  @Test
+  void aRecordedProfileAllowsOnlyWhatWasSeenAndNeverMoreThanEnhanced() {
+    List<String> used = List.of("read", "write", "exit_group", "socket", "mount", "clone");
+    SeccompProfile p = SeccompProfiles.recorded(used);
+    java.util.Set<String> expected = new java.util.HashSet<>(SeccompProfiles.RUNTIME_START);
+    expected.addAll(List.of("read", "write"));
+    assertThat(unconditionallyAllowed(p)).containsExactlyInAnyOrderElementsOf(expected);
+    int socket = Syscalls.number("socket").orElseThrow();
+    assertThat(p.decide(socket, 2).allowed()).as("AF_INET, as enhanced").isTrue();
+    assertThat(p.decide(socket, 17).allowed()).as("AF_PACKET, as enhanced").isFalse();
+    assertThat(p.decide(Syscalls.number("clone").orElseThrow(), 0x10000000L).allowed()).as("CLONE_NEWUSER").isFalse();
+    assertThat(p.decide(Syscalls.number("mount").orElseThrow()).allowed()).isFalse();
+    assertThat(p.decide(Syscalls.number("openat").orElseThrow()).allowed()).as("never seen").isFalse();
+    assertThat(p.decide(Syscalls.number("personality").orElseThrow()).allowed()).as("never seen").isFalse();
+    assertThat(SeccompProfiles.leftOut(used)).containsExactly("mount");
+  }
 }

@@ -38,7 +38,20 @@ public final class GvisorRuntime extends OciRuntime {
    */
   @Override
   protected List<String> createFlags(Path bundle) {
-    return List.of("--debug", "--debug-command=boot", "--debug-log=" + bundle.resolve(LOG_DIR) + "/");
+    List<String> flags = List.of("--debug", "--debug-command=boot", "--debug-log=" + bundle.resolve(LOG_DIR) + "/");
+    if (config().recordSyscalls()) {
+      // learn mode: the Sentry logs every call; string arguments cut short, they are not needed
+      return java.util.stream.Stream.concat(flags.stream(), java.util.stream.Stream.of("--strace", "--strace-log-size=16")).toList();
+    }
+    return flags;
+  }
+
+  @Override
+  protected Optional<java.util.SortedSet<String>> recordedSyscalls(Path bundle) {
+    if (!config().recordSyscalls()) {
+      return Optional.empty();
+    }
+    return Optional.of(StraceLog.syscalls(bundle.resolve(LOG_DIR)));
   }
 
   static final String LOG_DIR = "gvisor-log";

@@ -21,20 +21,28 @@ public final class ViolationLog implements Consumer<ViolationEvent> {
   private final AtomicLong total = new AtomicLong();
   private final Map<String, AtomicLong> suppressed = new ConcurrentHashMap<>();
   private final List<Consumer<ViolationEvent>> listeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<ViolationEvent>> suppressedListeners = new CopyOnWriteArrayList<>();
 
   @Override
   public void accept(ViolationEvent e) {
     total.incrementAndGet();
+    boolean keep;
     synchronized (kept) {
-      if (kept.size() >= KEEP) {
+      keep = kept.size() < KEEP;
+      if (keep) {
+        kept.add(e);
+      } else {
         suppressed.computeIfAbsent(e.syscall(), k -> new AtomicLong()).incrementAndGet();
-        return;
       }
-      kept.add(e);
     }
-    for (Consumer<ViolationEvent> l : listeners) {
+    for (Consumer<ViolationEvent> l : keep ? listeners : suppressedListeners) {
       l.accept(e);
     }
+  }
+
+  /** Hears of each event that is counted but not kept. */
+  public void addSuppressedListener(Consumer<ViolationEvent> l) {
+    suppressedListeners.add(l);
   }
 
   public void addListener(Consumer<ViolationEvent> l) {

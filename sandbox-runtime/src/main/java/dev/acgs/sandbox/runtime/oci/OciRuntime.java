@@ -116,6 +116,20 @@ public abstract class OciRuntime implements SandboxRuntime {
     return Optional.empty();
   }
 
+  /** Learn mode: the calls made inside the sandbox whose bundle is {@code bundle}. Default: not recorded. */
+  protected Optional<java.util.SortedSet<String>> recordedSyscalls(Path bundle) {
+    return Optional.empty();
+  }
+
+  Path bundleOf(String id) {
+    return layout.sandbox(id);
+  }
+
+  /** The settings this runtime was made with. */
+  protected RuntimeConfig config() {
+    return config;
+  }
+
   /** The host pids cgroup limit for a sandbox limited to {@code pids} processes. Default: the same. */
   protected long hostPidsLimit(int pids) {
     return pids;

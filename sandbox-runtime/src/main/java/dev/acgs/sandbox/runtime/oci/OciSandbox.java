@@ -53,7 +53,9 @@ final class OciSandbox implements Sandbox {
     this.violations = violations;
     this.watch = watch;
     if (spec.violationPolicy() == ViolationPolicy.TERMINATE) {
+      // suppressed events too: a flood of harmless calls must not hide a critical one from the policy
       violations.addListener(this::enforce);
+      violations.addSuppressedListener(this::enforce);
     }
   }
 
@@ -74,6 +76,11 @@ final class OciSandbox implements Sandbox {
   /** The critical violation the terminate policy killed this sandbox for, if it did. */
   public Optional<ViolationEvent> terminatedBy() {
     return terminatedBy;
+  }
+
+  @Override
+  public Optional<java.util.SortedSet<String>> recordedSyscalls() {
+    return runtime.recordedSyscalls(runtime.bundleOf(id));
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.acgs.sandbox.runtime.oci.OciRuntime;
 import dev.acgs.sandbox.core.monitor.ViolationEvent;
 import dev.acgs.sandbox.core.seccomp.SeccompProfile;
 import dev.acgs.sandbox.core.seccomp.SeccompProfiles;
+import dev.acgs.sandbox.core.seccomp.Syscalls;
 import dev.acgs.sandbox.runtime.monitor.ViolationWatch;
 import dev.acgs.sandbox.core.seccomp.DangerousSyscalls;
 import java.nio.file.Path;
@@ -39,12 +40,17 @@ public final class RuncRuntime extends OciRuntime {
 
   static final String LISTENER = "seccomp.sock";
 
+  /** Calls the host kernel lets through every filter (see SyscallSweep.KERNEL_EXEMPT): no rule can name them usefully. */
+  static final Set<String> UNFILTERABLE = Set.of("uretprobe", "uprobe");
+
   /**
    * Routes denials to the notify listener (answered EPERM, so the call fails as before and is seen,
    * arguments included): the profile's explicit EPERM rules, every catalogue call the profile does
-   * not allow, and the dangerous argument values of the catalogue's conditional entries that the
-   * profile does not allow. runc refuses NOTIFY as the default action, so other calls the default
-   * denies are blocked without being seen.
+   * not allow, the dangerous argument values of the catalogue's conditional entries that the profile
+   * does not allow, and — as runc refuses NOTIFY as the default action — every named call no rule of
+   * the profile mentions when the default answers EPERM. What stays unseen: numbers with no name (no
+   * rule can name them) and the values of a conditionally allowed call (socket, clone, personality)
+   * outside both its allow rules and the catalogue's dangerous values.
    */
   @Override
   protected SeccompProfile monitorSeccomp(SeccompProfile profile, Path bundle) {
@@ -75,6 +81,13 @@ public final class RuncRuntime extends OciRuntime {
           rules.add(new SeccompProfile.Rule(List.of(e.syscall()), "SCMP_ACT_NOTIFY", null, List.of(cond)));
         }
       }
+    }
+    if (profile.defaultAction().equals("SCMP_ACT_ERRNO")
+        && (profile.defaultErrnoRet() == null || profile.defaultErrnoRet() == SeccompProfiles.EPERM)) {
+      // runc refuses NOTIFY as the default action: name instead every known call no rule mentions
+      Set<String> mentioned = new HashSet<>();
+      profile.syscalls().forEach(r -> mentioned.addAll(r.names()));
+      Syscalls.all().keySet().stream().filter(n -> !mentioned.contains(n) && !UNFILTERABLE.contains(n)).forEach(notified::add);
     }
     if (!notified.isEmpty()) {
       rules.add(new SeccompProfile.Rule(List.copyOf(notified), "SCMP_ACT_NOTIFY", null, null));
