@@ -1,5 +1,6 @@
 package dev.acgs.sandbox.server;
 
+import dev.acgs.sandbox.server.metrics.PrometheusMetrics;
 import dev.acgs.sandbox.runtime.RuntimeConfig;
 import dev.acgs.sandbox.runtime.RuntimeKind;
 import dev.acgs.sandbox.runtime.RuntimeUnavailableException;
@@ -28,6 +29,7 @@ public final class ControllerServer implements AutoCloseable {
   private final SandboxService service;
   private final Javalin http;
   private final ApiServer api;
+  private final PrometheusMetrics metrics;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private ControllerServer(ServerConfig config) {
@@ -48,8 +50,12 @@ public final class ControllerServer implements AutoCloseable {
         LOG.warn("runtime {} disabled: {}", k, e.getMessage());
       }
     }
-    this.service = new SandboxService(config, store, runtimes);
-    this.api = new ApiServer(service, tokens, config.maxBodyBytes(), config.maxFileBytes());
+    this.metrics = new PrometheusMetrics(runtimes.keySet().stream().map(RuntimeKind::wireName).toList(),
+        config.templates().values().stream().filter(t -> t.poolMin() > 0).map(t -> t.name()).toList());
+    store.metrics(metrics);
+    this.service = new SandboxService(config, store, runtimes, metrics);
+    metrics.observe(service::liveCounts, service::poolSizes);
+    this.api = new ApiServer(service, tokens, config.maxBodyBytes(), config.maxFileBytes(), metrics);
     this.http = api.create();
   }
 

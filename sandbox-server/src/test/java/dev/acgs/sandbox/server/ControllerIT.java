@@ -304,4 +304,65 @@ class ControllerIT {
     org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(2)).untilAsserted(() ->
         assertThat(server.server.service().pendingDestroys()).isZero());
   }
+
+  static String scrape(String url, String accept) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/metrics"))
+        .header("Accept", accept).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    return r.headers().firstValue("Content-Type").orElse("") + "\n" + r.body();
+  }
+
+  /** The value of the sample line that starts with {@code series} (labels in exposition order), or 0. */
+  static double sample(String text, String name, String... labelPairs) {
+    return text.lines().filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
+        .filter(l -> java.util.Arrays.stream(labelPairs).allMatch(l::contains))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+
+  @Test
+  void metricsMatchTheirCatalogueAndCountViolationsRequestsAndStarts() throws Exception {
+    String before = scrape(server.url(), "text/plain");
+    assertThat(before).startsWith("text/plain; version=0.0.4");
+    // the catalogue in docs/metrics.md and the live output name the same sandbox_* metrics
+    Set<String> documented = new HashSet<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\| `(sandbox_[a-z_]+)` \\|")
+        .matcher(java.nio.file.Files.readString(java.nio.file.Path.of("../docs/metrics.md")));
+    while (m.find()) {
+      documented.add(m.group(1));
+    }
+    Set<String> exported = new HashSet<>();
+    before.lines().filter(l -> l.startsWith("# TYPE sandbox_")).forEach(l -> {
+      String[] f = l.split(" ");
+      exported.add(f[2]);
+    });
+    assertThat(exported).containsExactlyInAnyOrderElementsOf(documented);
+    assertThat(before).contains("# TYPE jvm_memory_used_bytes gauge");
+    // catalogue series exist at 0 before any violation, so that increase() sees the first one
+    assertThat(before).containsPattern("sandbox_syscall_violations_total\\{action=\"terminate\",category=\"mount\","
+        + "runtime=\"gvisor\",severity=\"critical\",syscall=\"mount\"} ");
+    assertThat(before).doesNotContain("acgs-").doesNotContain("alice").doesNotContain("bob");
+
+    double mounts = sample(before, "sandbox_syscall_violations_total", "syscall=\"mount\"", "runtime=\"gvisor\"",
+        "action=\"terminate\"");
+    double policyKills = sample(before, "sandbox_terminations_total", "reason=\"policy-violation\"");
+    double runs = sample(before, "sandbox_api_requests_total", "route=\"/v1/run\"", "status=\"200\"");
+    double notFound = sample(before, "sandbox_api_requests_total", "route=\"/v1/sandboxes/{id}\"", "status=\"404\"");
+    double execs = sample(before, "sandbox_exec_seconds_count", "runtime=\"gvisor\"");
+    JsonNode r = alice.run(Map.of("language", "python", "code", "import ctypes, time\nctypes.CDLL(None).syscall(165, 0, 0, 0, 0, 0)\ntime.sleep(20)"));
+    assertThat(r.get("termination").asText()).isEqualTo("policy_violation");
+    assertThatThrownBy(() -> alice.getSandbox("acgs-0000000000000000")).hasMessageContaining("404");
+
+    String after = scrape(server.url(), "application/openmetrics-text; version=1.0.0");
+    assertThat(after).startsWith("application/openmetrics-text").contains("# EOF");
+    assertThat(sample(after, "sandbox_syscall_violations_total", "syscall=\"mount\"", "runtime=\"gvisor\"",
+        "action=\"terminate\"")).isEqualTo(mounts + 1);
+    assertThat(sample(after, "sandbox_terminations_total", "reason=\"policy-violation\"")).isEqualTo(policyKills + 1);
+    assertThat(sample(after, "sandbox_api_requests_total", "route=\"/v1/run\"", "status=\"200\"")).isEqualTo(runs + 1);
+    assertThat(sample(after, "sandbox_api_requests_total", "route=\"/v1/sandboxes/{id}\"", "status=\"404\""))
+        .isEqualTo(notFound + 1);
+    assertThat(sample(after, "sandbox_exec_seconds_count", "runtime=\"gvisor\"")).isEqualTo(execs + 1);
+    assertThat(sample(after, "sandbox_pool_target", "template=\"python\"")).isEqualTo(10);
+    assertThat(sample(after, "sandbox_claim_seconds_count", "template=\"python\"")).isPositive();
+    assertThat(sample(after, "sandbox_audit_write_seconds_count")).isPositive();
+  }
 }

@@ -60,11 +60,25 @@ public final class ApiServer {
   private final long maxFileBytes;
   private final java.util.List<String> routes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  public ApiServer(SandboxService service, TokenStore tokens, long maxBodyBytes, long maxFileBytes) {
+  private final dev.acgs.sandbox.server.metrics.PrometheusMetrics metrics;
+
+  public ApiServer(SandboxService service, TokenStore tokens, long maxBodyBytes, long maxFileBytes,
+      dev.acgs.sandbox.server.metrics.PrometheusMetrics metrics) {
+    this.metrics = metrics;
     this.service = service;
     this.tokens = tokens;
     this.maxBodyBytes = maxBodyBytes;
     this.maxFileBytes = maxFileBytes;
+  }
+
+  /** The matched route pattern (bounded), never the raw path: unmatched requests share one label. */
+  static String routeOf(io.javalin.http.Context ctx) {
+    try {
+      io.javalin.router.Endpoint e = ctx.endpoints().lastHttpEndpoint();
+      return e == null ? "unmatched" : e.path;
+    } catch (RuntimeException e) {
+      return "unmatched";
+    }
   }
 
   public Javalin create() {
@@ -86,6 +100,14 @@ public final class ApiServer {
         boolean ready = service.ready();
         ctx.status(ready ? 200 : 503).json(Map.of("status", ready ? "ready" : "not ready"));
       });
+      // Prometheus text by default, OpenMetrics when the Accept header asks; no token: it holds no
+      // tenant's data (no sandbox ids, no tenants), like /healthz
+      cfg.routes.get("/metrics", ctx -> {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        String type = metrics.scrape(ctx.header("Accept"), out);
+        ctx.contentType(type).result(out.toByteArray());
+      });
+      cfg.routes.after(ctx -> metrics.apiRequest(ctx.method().name(), routeOf(ctx), ctx.status().getCode()));
       cfg.routes.before("/v1/*", this::authenticate);
       cfg.routes.get("/v1/openapi.json", ctx -> {
         try (InputStream in = ApiServer.class.getResourceAsStream(OPENAPI_RESOURCE)) {

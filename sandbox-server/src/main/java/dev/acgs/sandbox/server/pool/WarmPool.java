@@ -39,9 +39,16 @@ public final class WarmPool implements AutoCloseable {
   private volatile String lastError = "";
   private final Thread refiller;
 
+  private final dev.acgs.sandbox.core.metrics.SandboxMetrics metrics;
+
   public WarmPool(Template template, SandboxRuntime runtime) {
+    this(template, runtime, dev.acgs.sandbox.core.metrics.SandboxMetrics.NONE);
+  }
+
+  public WarmPool(Template template, SandboxRuntime runtime, dev.acgs.sandbox.core.metrics.SandboxMetrics metrics) {
     this.template = template;
     this.runtime = runtime;
+    this.metrics = metrics;
     this.spec = SandboxSpec.builder().image(template.image()).limits(template.limits())
         .seccompProfile(template.seccompProfile()).putLabel("pool", template.name()).build();
     this.refiller = Thread.ofVirtual().name("pool-" + template.name()).start(this::refillLoop);
@@ -85,6 +92,7 @@ public final class WarmPool implements AutoCloseable {
         creating.incrementAndGet();
         try {
           Sandbox s = runtime.create(spec);
+          metrics.sandboxCreated(runtime.kind().wireName(), template.name(), s.startDuration());
           if (closed.get()) {
             s.close();
           } else {
@@ -138,6 +146,7 @@ public final class WarmPool implements AutoCloseable {
     while ((s = ready.pollFirst()) != null) {
       try {
         s.close();
+        metrics.sandboxDestroyed(runtime.kind().wireName(), "pool");
       } catch (RuntimeException e) {
         errors.add(e);
       }

@@ -1,5 +1,6 @@
 package dev.acgs.sandbox.server.service;
 
+import dev.acgs.sandbox.core.metrics.SandboxMetrics;
 import dev.acgs.sandbox.core.InvalidSpecException;
 import dev.acgs.sandbox.core.model.ByteSize;
 import dev.acgs.sandbox.core.model.Durations;
@@ -67,7 +68,15 @@ public final class SandboxService implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private Thread reaper;
 
+  private final SandboxMetrics metrics;
+  private final Map<String, java.util.concurrent.atomic.AtomicInteger> ending = new ConcurrentHashMap<>();
+
   public SandboxService(ServerConfig config, Store store, Map<RuntimeKind, SandboxRuntime> runtimes) {
+    this(config, store, runtimes, SandboxMetrics.NONE);
+  }
+
+  public SandboxService(ServerConfig config, Store store, Map<RuntimeKind, SandboxRuntime> runtimes, SandboxMetrics metrics) {
+    this.metrics = metrics;
     this.config = config;
     this.store = store;
     this.runtimes = Map.copyOf(runtimes);
@@ -83,13 +92,14 @@ public final class SandboxService implements AutoCloseable {
     for (SandboxRuntime rt : runtimes.values()) {
       int orphans = rt.reapOrphans();
       if (orphans > 0) {
+        metrics.orphansReconciled(rt.kind().wireName(), orphans);
         store.save(Optional.empty(), "reconcile.orphans", Optional.empty(), Optional.empty(),
             Map.of("runtime", rt.kind().wireName(), "removed", orphans));
       }
     }
     for (Template t : config.templates().values()) {
       if (t.poolMin() > 0) {
-        pools.put(t.name(), new WarmPool(t, runtime(t.runtime())));
+        pools.put(t.name(), new WarmPool(t, runtime(t.runtime()), metrics));
       }
     }
     reaper = Thread.ofVirtual().name("reaper").start(this::reapLoop);
@@ -162,14 +172,24 @@ public final class SandboxService implements AutoCloseable {
       boolean poolable = template != null && req.image().isEmpty() && req.runtime().isEmpty() && req.limits().isEmpty()
           && req.seccompProfile().isEmpty();
       Optional<Sandbox> pooled = poolable && pools.containsKey(template.name()) ? pools.get(template.name()).claim() : Optional.empty();
-      Sandbox sandbox = pooled.orElseGet(() -> createFresh(kind, spec));
+      Sandbox sandbox = pooled.orElseGet(() -> createFresh(kind, spec, template));
       double readyMs = pooled.isPresent() ? (System.nanoTime() - t0) / 1e6 : sandbox.startDuration().toNanos() / 1e6;
+      if (pooled.isPresent()) {
+        metrics.poolClaimed(template.name(), Duration.ofNanos(System.nanoTime() - t0));
+      }
       Instant now = Instant.now();
       SandboxRecord record = new SandboxRecord(sandbox.id(), tenant, sandbox.runtime().wireName(),
           Optional.ofNullable(template).map(Template::name), image, "running", limits.memory().bytes(), labels, now, now,
           Optional.of(now.plus(ttl)), Optional.of(idle.toMillis()), Optional.empty());
       Live l = new Live(record, sandbox, env, readyMs, pooled.isPresent());
-      sandbox.violations().addListener(v -> recordViolation(l, v));
+      sandbox.violations().addListener(v -> {
+        metrics.violation(v, policyAction(sandbox.spec().violationPolicy(), v));
+        recordViolation(l, v);
+      });
+      sandbox.violations().addSuppressedListener(v -> {
+        metrics.violation(v, policyAction(sandbox.spec().violationPolicy(), v));
+        metrics.violationSuppressed(v.runtime());
+      });
       try {
         store.save(Optional.of(record), "sandbox.created", Optional.of(tenant), Optional.of(sandbox.id()),
             Map.of("runtime", record.runtime(), "template", record.template().orElse(""), "image", image,
@@ -183,6 +203,15 @@ public final class SandboxService implements AutoCloseable {
     } finally {
       unreserve(tenant, limits.memory());
     }
+  }
+
+  /** What the policy did with a violation, as the metrics label it: log, alert or terminate. */
+  static String policyAction(dev.acgs.sandbox.core.monitor.ViolationPolicy policy, dev.acgs.sandbox.core.monitor.ViolationEvent v) {
+    return switch (policy) {
+      case LOG -> "log";
+      case ALERT -> "alert";
+      case TERMINATE -> v.critical() ? "terminate" : "alert";
+    };
   }
 
   /** Every violation becomes an audit event (the log keeps the first 1000 per sandbox and counts the rest). */
@@ -203,7 +232,7 @@ public final class SandboxService implements AutoCloseable {
     }
   }
 
-  private Sandbox createFresh(RuntimeKind kind, SandboxSpec spec) {
+  private Sandbox createFresh(RuntimeKind kind, SandboxSpec spec, Template template) {
     try {
       if (!createPermits.tryAcquire(config.shutdownDeadline().toMillis() * 3, TimeUnit.MILLISECONDS)) {
         throw new ApiException(503, "busy", "too many sandboxes are being created; retry shortly", null);
@@ -213,7 +242,9 @@ public final class SandboxService implements AutoCloseable {
       throw new ApiException(503, "interrupted", "interrupted while waiting to create a sandbox", null);
     }
     try {
-      return runtime(kind).create(spec);
+      Sandbox s = runtime(kind).create(spec);
+      metrics.sandboxCreated(kind.wireName(), template == null ? "" : template.name(), s.startDuration());
+      return s;
     } catch (ImageNotFoundException e) {
       throw ApiException.badRequest("unknown_image", "image", e.getMessage());
     } finally {
@@ -297,13 +328,18 @@ public final class SandboxService implements AutoCloseable {
           Map.of("reason", reason));
     } finally {
       live.remove(l.id());
+      metrics.sandboxTerminated(reason);
       destroying.incrementAndGet();
+      var endingHere = ending.computeIfAbsent(l.record.runtime(), k -> new java.util.concurrent.atomic.AtomicInteger());
+      endingHere.incrementAndGet();
       destroyer.submit(() -> {
         try {
           l.sandbox.close();
+          metrics.sandboxDestroyed(l.record.runtime(), reason);
         } catch (RuntimeException e) {
           LOG.warn("sandbox {} was not removed cleanly: {}", l.id(), e.getMessage());
         } finally {
+          endingHere.decrementAndGet();
           destroying.decrementAndGet();
         }
       });
@@ -341,13 +377,39 @@ public final class SandboxService implements AutoCloseable {
       l.lastUsedNanos = System.nanoTime();
       l.inFlight.decrementAndGet();
     }
+    metrics.execFinished(l.record.runtime(), r.duration());
     if (r.termination().isPresent()) {
-      end(l, "killed", r.termination().get().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+      end(l, "killed", terminationReason(r.termination().get()));
     }
     return new ExecView(r.exitCode(), r.signal().orElse(null), r.stdoutText(), r.stderrText(), r.stdoutTruncated(),
         r.stderrTruncated(), r.duration().toNanos() / 1e6,
         r.termination().map(t -> t.name().toLowerCase(java.util.Locale.ROOT)).orElse(null),
         r.violations().stream().map(SandboxService::violationView).toList(), l.id());
+  }
+
+  static String terminationReason(ExecResult.Termination t) {
+    return t == ExecResult.Termination.SANDBOX_DIED ? "died" : t.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+  }
+
+  /** Live sandboxes by runtime and state, for the sandbox_live gauge. */
+  public List<dev.acgs.sandbox.server.metrics.PrometheusMetrics.LiveCount> liveCounts() {
+    List<dev.acgs.sandbox.server.metrics.PrometheusMetrics.LiveCount> out = new ArrayList<>();
+    for (RuntimeKind k : runtimes.keySet()) {
+      String rt = k.wireName();
+      out.add(new dev.acgs.sandbox.server.metrics.PrometheusMetrics.LiveCount(rt, "running",
+          live.values().stream().filter(l -> l.record.runtime().equals(rt)).count()));
+      out.add(new dev.acgs.sandbox.server.metrics.PrometheusMetrics.LiveCount(rt, "pooled",
+          pools.values().stream().map(WarmPool::state).filter(p -> p.runtime().equals(rt)).mapToLong(WarmPool.State::ready).sum()));
+      out.add(new dev.acgs.sandbox.server.metrics.PrometheusMetrics.LiveCount(rt, "ending",
+          Optional.ofNullable(ending.get(rt)).map(java.util.concurrent.atomic.AtomicInteger::get).orElse(0)));
+    }
+    return out;
+  }
+
+  /** Every warm pool's ready and target sizes, for the pool gauges. */
+  public List<dev.acgs.sandbox.server.metrics.PrometheusMetrics.PoolSize> poolSizes() {
+    return pools.values().stream().map(WarmPool::state)
+        .map(p -> new dev.acgs.sandbox.server.metrics.PrometheusMetrics.PoolSize(p.template(), p.ready(), p.min())).toList();
   }
 
   static Map<String, Object> violationView(dev.acgs.sandbox.core.monitor.ViolationEvent v) {

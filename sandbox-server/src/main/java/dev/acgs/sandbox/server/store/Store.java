@@ -87,8 +87,16 @@ public final class Store implements AutoCloseable {
   }
 
   /** Saves the record (insert or replace) and appends its audit event, atomically and durably. */
+  private volatile dev.acgs.sandbox.core.metrics.SandboxMetrics metrics = dev.acgs.sandbox.core.metrics.SandboxMetrics.NONE;
+
+  /** Where the time of each durable write is reported. */
+  public void metrics(dev.acgs.sandbox.core.metrics.SandboxMetrics m) {
+    metrics = m;
+  }
+
   public synchronized AuditEvent save(Optional<SandboxRecord> record, String type, Optional<String> tenant,
       Optional<String> sandboxId, Map<String, ?> data) {
+    long t0 = System.nanoTime();
     try {
       if (record.isPresent()) {
         upsert(record.get());
@@ -98,6 +106,7 @@ public final class Store implements AutoCloseable {
       lastSeq = e.seq();
       lastHash = e.hash();
       writeHead();
+      metrics.auditWritten(java.time.Duration.ofNanos(System.nanoTime() - t0));
       return e;
     } catch (SQLException | IOException e) {
       try {
