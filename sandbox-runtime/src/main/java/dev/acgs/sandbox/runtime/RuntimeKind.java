@@ -2,12 +2,18 @@ package dev.acgs.sandbox.runtime;
 
 import dev.acgs.sandbox.core.InvalidSpecException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Collectors;
 
-/** The local runtimes. gVisor is the default: a user-space kernel between the code and the host's. */
+/**
+ * Where sandboxes run. gVisor is the default: a user-space kernel between the code and the host's.
+ * gVisor and runc are local (this host's runtimes); {@link #KUBERNETES} runs sandboxes as pods on a
+ * cluster with a gVisor or Kata RuntimeClass, driven through the Kubernetes API by the controller.
+ */
 public enum RuntimeKind {
   GVISOR("gvisor", "runsc", "runsc"),
-  RUNC("runc", "runc", "runc");
+  RUNC("runc", "runc", "runc"),
+  KUBERNETES("kubernetes", "kubectl", "kubernetes-client");
 
   private final String wireName;
   private final String binary;
@@ -17,6 +23,15 @@ public enum RuntimeKind {
     this.wireName = wireName;
     this.binary = binary;
     this.debianPackage = debianPackage;
+  }
+
+  /** The runtimes of this host, the ones {@link SandboxRuntime#create} makes. */
+  public static List<RuntimeKind> local() {
+    return List.of(GVISOR, RUNC);
+  }
+
+  public boolean isLocal() {
+    return this != KUBERNETES;
   }
 
   public String wireName() {

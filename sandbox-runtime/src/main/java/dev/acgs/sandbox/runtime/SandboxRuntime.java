@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * Creates and tracks hardened sandboxes on one kind of isolation. Implementations: {@code gvisor}
- * (runsc) and {@code runc}. Obtain one with {@link #create(RuntimeKind, RuntimeConfig)}.
+ * (runsc) and {@code runc}, obtained with {@link #create(RuntimeKind, RuntimeConfig)}, and
+ * {@code kubernetes} (module sandbox-kubernetes), made by the controller with a cluster client.
  */
 public interface SandboxRuntime extends AutoCloseable {
 
@@ -15,6 +16,8 @@ public interface SandboxRuntime extends AutoCloseable {
     return switch (kind) {
       case GVISOR -> new GvisorRuntime(config);
       case RUNC -> new RuncRuntime(config);
+      case KUBERNETES -> throw new RuntimeUnavailableException("sandboxes on Kubernetes are created by the controller:"
+          + " give `sandboxctl serve --config FILE` a template with \"runtime\": \"kubernetes\" (README, Kubernetes)");
     };
   }
 

@@ -42,7 +42,7 @@ class LifecycleIT {
   }
 
   @ParameterizedTest
-  @EnumSource(RuntimeKind.class)
+  @EnumSource(value = RuntimeKind.class, names = {"GVISOR", "RUNC"})
   void aFailingCommandsExitCodeIsPassedThroughAndTheSandboxStaysUsable(RuntimeKind k) {
     try (TestHost.Tracked rt = TestHost.runtime(k); Sandbox s = rt.create(SandboxSpec.builder().build())) {
       assertThat(s.exec(ExecRequest.of(Duration.ofSeconds(30), "sh", "-c", "echo out; echo err >&2; exit 7")))
@@ -57,7 +57,7 @@ class LifecycleIT {
   }
 
   @ParameterizedTest
-  @EnumSource(RuntimeKind.class)
+  @EnumSource(value = RuntimeKind.class, names = {"GVISOR", "RUNC"})
   void aCommandThatIsNotInTheImageIsAClearError(RuntimeKind k) {
     try (TestHost.Tracked rt = TestHost.runtime(k); Sandbox s = rt.create(SandboxSpec.builder().build())) {
       assertThatThrownBy(() -> s.exec(ExecRequest.of(Duration.ofSeconds(30), "no-such-program", "x")))
@@ -69,7 +69,7 @@ class LifecycleIT {
   }
 
   @ParameterizedTest
-  @EnumSource(RuntimeKind.class)
+  @EnumSource(value = RuntimeKind.class, names = {"GVISOR", "RUNC"})
   void aMissingImageIsAClearErrorAndCreatesNothing(RuntimeKind k) throws IOException {
     List<String> before = bundles();
     String listedBefore = listed(k);
@@ -86,7 +86,7 @@ class LifecycleIT {
   }
 
   @ParameterizedTest
-  @EnumSource(RuntimeKind.class)
+  @EnumSource(value = RuntimeKind.class, names = {"GVISOR", "RUNC"})
   void aStartThatTimesOutHalfWayLeavesNothingBehind(RuntimeKind k) throws IOException {
     // A start deadline this short expires while the runtime is still creating the container, after
     // the bundle, the pipes, the cgroup and (runc) the id range exist.
@@ -104,7 +104,7 @@ class LifecycleIT {
   }
 
   @ParameterizedTest
-  @EnumSource(RuntimeKind.class)
+  @EnumSource(value = RuntimeKind.class, names = {"GVISOR", "RUNC"})
   void stdinIsPassedToTheCommand(RuntimeKind k) {
     try (TestHost.Tracked rt = TestHost.runtime(k); Sandbox s = rt.create(SandboxSpec.builder().build())) {
       byte[] input = "hello from stdin\n".repeat(10_000).getBytes(StandardCharsets.UTF_8);
@@ -115,7 +115,7 @@ class LifecycleIT {
   }
 
   @ParameterizedTest
-  @EnumSource(RuntimeKind.class)
+  @EnumSource(value = RuntimeKind.class, names = {"GVISOR", "RUNC"})
   void outputStreamsWhileTheCommandRuns(RuntimeKind k) {
     try (TestHost.Tracked rt = TestHost.runtime(k); Sandbox s = rt.create(SandboxSpec.builder().build())) {
       List<Long> arrivals = new CopyOnWriteArrayList<>();
@@ -131,7 +131,7 @@ class LifecycleIT {
   }
 
   @ParameterizedTest
-  @EnumSource(RuntimeKind.class)
+  @EnumSource(value = RuntimeKind.class, names = {"GVISOR", "RUNC"})
   void commandsRunConcurrentlyInOneSandbox(RuntimeKind k) throws Exception {
     try (TestHost.Tracked rt = TestHost.runtime(k); Sandbox s = rt.create(SandboxSpec.builder().build())) {
       long t0 = System.nanoTime();
@@ -149,7 +149,7 @@ class LifecycleIT {
   }
 
   @ParameterizedTest
-  @EnumSource(RuntimeKind.class)
+  @EnumSource(value = RuntimeKind.class, names = {"GVISOR", "RUNC"})
   void statsReportMemoryAndProcesses(RuntimeKind k) {
     try (TestHost.Tracked rt = TestHost.runtime(k); Sandbox s = rt.create(SandboxSpec.builder().build())) {
       SandboxStats st = s.stats();
@@ -161,7 +161,7 @@ class LifecycleIT {
   }
 
   @ParameterizedTest
-  @EnumSource(RuntimeKind.class)
+  @EnumSource(value = RuntimeKind.class, names = {"GVISOR", "RUNC"})
   void sandboxesOfAProcessThatWasKilledAreReapedAtTheNextStart(RuntimeKind k) throws Exception {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Process owner = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED",

@@ -37,7 +37,7 @@ public final class ControllerServer implements AutoCloseable {
     TokenStore tokens = TokenStore.load(config.tokensFile());
     this.store = Store.open(config.database());
     this.runtimes = new EnumMap<>(RuntimeKind.class);
-    for (RuntimeKind k : RuntimeKind.values()) {
+    for (RuntimeKind k : RuntimeKind.local()) {
       SandboxRuntime rt = SandboxRuntime.create(k, RuntimeConfig.of(config.stateDir()));
       try {
         rt.checkAvailable();

@@ -20,7 +20,7 @@ final class Machine {
     m.put("kernel", System.getProperty("os.version"));
     m.put("java", Runtime.version().toString());
     Map<String, String> versions = new LinkedHashMap<>();
-    for (RuntimeKind k : RuntimeKind.values()) {
+    for (RuntimeKind k : RuntimeKind.local()) {
       versions.put(k.binary(), VersionCommand.runtimeVersion(k));
     }
     m.put("runtimes", versions);

@@ -48,7 +48,7 @@ public final class StartupBench implements Callable<Integer> {
     if (count < 1 || warmup < 0) {
       throw new InvalidSpecException("-n", "count must be at least 1 and warmup at least 0");
     }
-    List<RuntimeKind> kinds = runtime.equals("all") ? List.of(RuntimeKind.values()) : List.of(RuntimeKind.parse(runtime));
+    List<RuntimeKind> kinds = runtime.equals("all") ? RuntimeKind.local() : List.of(RuntimeKind.parse(runtime));
     Map<String, Object> report = Report.start("startup");
     report.put("count", count);
     report.put("warmup", warmup);

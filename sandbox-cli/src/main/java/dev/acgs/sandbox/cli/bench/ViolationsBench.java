@@ -58,7 +58,7 @@ public final class ViolationsBench implements Callable<Integer> {
     if (count < 1 || terminations < 1 || rounds < 1) {
       throw new InvalidSpecException("-n", "counts must be at least 1");
     }
-    List<RuntimeKind> kinds = runtime.equals("all") ? List.of(RuntimeKind.values()) : List.of(RuntimeKind.parse(runtime));
+    List<RuntimeKind> kinds = runtime.equals("all") ? RuntimeKind.local() : List.of(RuntimeKind.parse(runtime));
     Map<String, Object> report = Report.start("violations");
     Map<String, Object> results = new LinkedHashMap<>();
     for (RuntimeKind k : kinds) {

@@ -42,7 +42,7 @@ public final class DoctorCommand implements Callable<Integer> {
         : Files.isDirectory(Path.of("/sys/fs/cgroup/memory")) && Files.isDirectory(Path.of("/sys/fs/cgroup/pids"));
     check("cgroups " + (v2 ? "v2" : "v1") + " with memory and pids controllers", controllers,
         "mount the cgroup controllers (memory, pids, cpu) under /sys/fs/cgroup");
-    for (RuntimeKind k : RuntimeKind.values()) {
+    for (RuntimeKind k : RuntimeKind.local()) {
       String v = VersionCommand.runtimeVersion(k);
       check(k.binary() + " (" + k + "): " + v, Binaries.findRuntime(k).isPresent() && !v.startsWith("broken"),
           "apt-get install -y " + k.debianPackage());
@@ -52,7 +52,7 @@ public final class DoctorCommand implements Callable<Integer> {
     boolean hasDefault = images.find(SandboxSpec.DEFAULT_IMAGE).isPresent();
     check("default image in " + images.root(), hasDefault, "sandboxctl image build");
     if (!noSmoke && hasDefault && isRoot()) {
-      for (RuntimeKind k : RuntimeKind.values()) {
+      for (RuntimeKind k : RuntimeKind.local()) {
         if (Binaries.findRuntime(k).isEmpty()) {
           continue;
         }

@@ -108,7 +108,7 @@ public final class ImageCommand implements Runnable {
     public Integer call() {
       ImageStore store = new ImageStore(new StateLayout(state.config().stateDir()));
       Set<String> usedImages = new HashSet<>();
-      for (RuntimeKind kind : RuntimeKind.values()) {
+      for (RuntimeKind kind : RuntimeKind.local()) {
         try (SandboxRuntime rt = SandboxRuntime.create(kind, state.config())) {
           rt.list().forEach(s -> usedImages.add(s.image()));
         } catch (RuntimeUnavailableException e) {

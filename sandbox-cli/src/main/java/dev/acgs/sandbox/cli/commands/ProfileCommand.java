@@ -114,7 +114,7 @@ public final class ProfileCommand implements Runnable {
     @Override
     public Integer call() throws IOException {
       java.util.List<dev.acgs.sandbox.runtime.RuntimeKind> kinds = runtime.equals("all")
-          ? java.util.List.of(dev.acgs.sandbox.runtime.RuntimeKind.values())
+          ? dev.acgs.sandbox.runtime.RuntimeKind.local()
           : java.util.List.of(dev.acgs.sandbox.runtime.RuntimeKind.parse(runtime));
       java.util.List<dev.acgs.sandbox.runtime.sweep.SweepReport> reports = new java.util.ArrayList<>();
       for (var kind : kinds) {

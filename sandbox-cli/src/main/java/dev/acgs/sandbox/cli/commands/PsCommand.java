@@ -22,7 +22,7 @@ public final class PsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     List<SandboxInfo> all = new ArrayList<>();
-    for (RuntimeKind kind : RuntimeKind.values()) {
+    for (RuntimeKind kind : RuntimeKind.local()) {
       try (SandboxRuntime rt = SandboxRuntime.create(kind, state.config())) {
         all.addAll(rt.list());
       } catch (RuntimeUnavailableException e) {

@@ -84,7 +84,7 @@ public final class RecordCommand implements Callable<Integer> {
     System.err.printf("sandboxctl: wrote %s: %d calls seen, %d allowed%s%n", output, used.size(), allowed,
         leftOut.isEmpty() ? "" : "; left out (enhanced denies them too): " + String.join(", ", leftOut));
 
-    for (RuntimeKind kind : RuntimeKind.values()) {
+    for (RuntimeKind kind : RuntimeKind.local()) {
       try (SandboxRuntime rt = SandboxRuntime.create(kind, state.config())) {
         try {
           rt.checkAvailable();

@@ -34,7 +34,7 @@ public final class RmCommand implements Callable<Integer> {
     }
     int status = 0;
     if (all) {
-      for (RuntimeKind kind : RuntimeKind.values()) {
+      for (RuntimeKind kind : RuntimeKind.local()) {
         try (SandboxRuntime rt = SandboxRuntime.create(kind, state.config())) {
           for (SandboxInfo s : rt.list()) {
             rt.remove(s.id());

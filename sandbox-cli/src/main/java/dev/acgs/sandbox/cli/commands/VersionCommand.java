@@ -25,7 +25,7 @@ public final class VersionCommand implements Callable<Integer> {
   public static List<String> lines() {
     List<String> out = new ArrayList<>();
     out.add("sandboxctl " + VERSION + " (Java " + Runtime.version() + ")");
-    for (RuntimeKind k : RuntimeKind.values()) {
+    for (RuntimeKind k : RuntimeKind.local()) {
       out.add(k.binary() + ": " + runtimeVersion(k));
     }
     return out;
