@@ -176,6 +176,13 @@ public final class ApiServer {
       throw new ApiException(401, "unauthorized", "a valid bearer token is required (Authorization: Bearer TOKEN)", null);
     }
     ctx.attribute("tenant", tenant.get());
+    // refuse an oversized body from its Content-Length, before anything reads it: a client that sent
+    // Expect: 100-continue then gets the 413 instead of a go-ahead, and never uploads the body
+    long limit = Math.max(maxBodyBytes, maxFileBytes);
+    if (ctx.contentLength() > limit) {
+      ctx.header("Connection", "close");
+      throw new ApiException(413, "too_large", "request body too large: the maximum is " + limit + " bytes", "body");
+    }
   }
 
   private static String tenant(Context ctx) {
