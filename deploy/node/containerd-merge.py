@@ -69,10 +69,10 @@ def config_version(data, name):
     version = data.get("version")
     if version is None:
         raise Refused("%s has no 'version' key, so containerd reads it as a version 1 config, which this "
-                      "script does not edit. Convert it first (containerd 1.7+: `containerd config migrate`), "
-                      "or add the runsc runtime by hand." % name)
+                      "script does not edit; nothing was changed. Convert it first (containerd 1.7+: "
+                      "`containerd config migrate`), or add the runsc runtime by hand." % name)
     if version not in CRI_PLUGIN:
-        raise Refused("%s has version = %r; only 2 (containerd 1.x) and 3 (containerd 2.x) are understood."
+        raise Refused("%s has version = %r; only 2 (containerd 1.x) and 3 (containerd 2.x) are understood; nothing was changed."
                       % (name, version))
     return version
 
