@@ -15,13 +15,13 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
  * {@code pull-fails:*} ImagePullBackOff, {@code crashes:*} CrashLoopBackOff, {@code too-big:*}
  * Unschedulable, {@code never-ready:*} nothing at all, anything else Running and Ready.
  */
-final class FakeKubelet implements AutoCloseable {
+public final class FakeKubelet implements AutoCloseable {
   private final KubernetesClient client;
   private final String namespace;
   private final Thread loop;
   private volatile boolean stop;
 
-  FakeKubelet(KubernetesClient client, String namespace) {
+  public FakeKubelet(KubernetesClient client, String namespace) {
     this.client = client;
     this.namespace = namespace;
     this.loop = Thread.ofPlatform().daemon().name("fake-kubelet").start(this::run);

@@ -32,7 +32,10 @@ public final class ControllerServer implements AutoCloseable {
   private final PrometheusMetrics metrics;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private ControllerServer(ServerConfig config) {
+  private final Map<String, SandboxRuntime> cluster = new java.util.LinkedHashMap<>();
+  private io.fabric8.kubernetes.client.KubernetesClient kubernetes;
+
+  private ControllerServer(ServerConfig config, java.util.function.Supplier<io.fabric8.kubernetes.client.KubernetesClient> client) {
     this.config = config;
     TokenStore tokens = TokenStore.load(config.tokensFile());
     this.store = Store.open(config.database());
@@ -50,10 +53,37 @@ public final class ControllerServer implements AutoCloseable {
         LOG.warn("runtime {} disabled: {}", k, e.getMessage());
       }
     }
-    this.metrics = new PrometheusMetrics(runtimes.keySet().stream().map(RuntimeKind::wireName).toList(),
+    // templates on Kubernetes: one runtime per RuntimeClass, over one API client (kubeconfig or in-cluster)
+    java.util.Set<String> classes = new java.util.TreeSet<>();
+    config.templates().values().stream().filter(t -> t.runtime() == RuntimeKind.KUBERNETES)
+        .forEach(t -> classes.add(t.runtimeClass()));
+    if (config.defaultRuntime() == RuntimeKind.KUBERNETES) {
+      classes.add("gvisor");
+    }
+    if (!classes.isEmpty()) {
+      kubernetes = client.get();
+      for (String rc : classes) {
+        var rt = new dev.acgs.sandbox.kubernetes.KubernetesRuntime(kubernetes,
+            dev.acgs.sandbox.kubernetes.KubernetesConfig.defaults(rc).withNamespace(config.kubernetesNamespace()));
+        try {
+          rt.checkAvailable();
+        } catch (RuntimeUnavailableException e) {
+          runtimes.values().forEach(SandboxRuntime::close);
+          kubernetes.close();
+          store.close();
+          throw e;
+        }
+        cluster.put(rc, rt);
+      }
+    }
+    java.util.List<String> names = new java.util.ArrayList<>(runtimes.keySet().stream().map(RuntimeKind::wireName).toList());
+    if (!cluster.isEmpty()) {
+      names.add(RuntimeKind.KUBERNETES.wireName());
+    }
+    this.metrics = new PrometheusMetrics(names,
         config.templates().values().stream().filter(t -> t.poolMin() > 0).map(t -> t.name()).toList());
     store.metrics(metrics);
-    this.service = new SandboxService(config, store, runtimes, metrics);
+    this.service = new SandboxService(config, store, runtimes, cluster, metrics);
     metrics.observe(service::liveCounts, service::poolSizes);
     this.api = new ApiServer(service, tokens, config.maxBodyBytes(), config.maxFileBytes(), metrics);
     this.http = api.create();
@@ -61,7 +91,16 @@ public final class ControllerServer implements AutoCloseable {
 
   /** Reconciles, starts pools and the API; returns when it is listening. */
   public static ControllerServer start(ServerConfig config) {
-    ControllerServer s = new ControllerServer(config);
+    return start(config, () -> new io.fabric8.kubernetes.client.KubernetesClientBuilder().build());
+  }
+
+  /**
+   * Same, with the Kubernetes API client templates on {@code runtime: kubernetes} use (made only if
+   * one does); the controller closes it when it stops.
+   */
+  public static ControllerServer start(ServerConfig config,
+      java.util.function.Supplier<io.fabric8.kubernetes.client.KubernetesClient> kubernetesClient) {
+    ControllerServer s = new ControllerServer(config, kubernetesClient);
     try {
       s.service.start();
       s.http.start(config.host(), config.port());
@@ -103,6 +142,10 @@ public final class ControllerServer implements AutoCloseable {
         http.stop();
       } finally {
         runtimes.values().forEach(SandboxRuntime::close);
+        cluster.values().forEach(SandboxRuntime::close);
+        if (kubernetes != null) {
+          kubernetes.close();
+        }
         store.close();
       }
     }

@@ -27,6 +27,7 @@ import java.util.Map;
  * @param maxFileBytes largest file accepted or returned by the files API
  * @param shutdownDeadline how long running commands get to finish at shutdown
  * @param database the SQLite file of records and audit log (default STATE/controller.db)
+ * @param kubernetesNamespace where templates with {@code runtime: kubernetes} create their pods
  */
 public record ServerConfig(
     String host,
@@ -43,7 +44,8 @@ public record ServerConfig(
     long maxBodyBytes,
     long maxFileBytes,
     Duration shutdownDeadline,
-    Path database) {
+    Path database,
+    String kubernetesNamespace) {
 
   /**
    * @param maxLiveSandboxes live sandboxes one tenant may hold
@@ -61,31 +63,36 @@ public record ServerConfig(
   public static ServerConfig defaults(Path stateDir, Path tokensFile) {
     return new ServerConfig("127.0.0.1", 8080, stateDir, tokensFile, LimitMaxima.DEFAULT, DEFAULT_QUOTA,
         defaultTemplates(), RuntimeKind.GVISOR, Duration.ofMinutes(30), Duration.ofMinutes(10), 8,
-        16L * 1024 * 1024, 8L * 1024 * 1024, Duration.ofSeconds(20), stateDir.resolve("controller.db"));
+        16L * 1024 * 1024, 8L * 1024 * 1024, Duration.ofSeconds(20), stateDir.resolve("controller.db"), "ai-sandboxes");
   }
 
   public ServerConfig withListen(String h, int p) {
     return new ServerConfig(h, p, stateDir, tokensFile, maxima, quota, templates, defaultRuntime, defaultTtl,
-        defaultIdleTimeout, maxConcurrentCreates, maxBodyBytes, maxFileBytes, shutdownDeadline, database);
+        defaultIdleTimeout, maxConcurrentCreates, maxBodyBytes, maxFileBytes, shutdownDeadline, database, kubernetesNamespace);
   }
 
   public ServerConfig withTemplates(Map<String, Template> t) {
     return new ServerConfig(host, port, stateDir, tokensFile, maxima, quota, Map.copyOf(t), defaultRuntime, defaultTtl,
-        defaultIdleTimeout, maxConcurrentCreates, maxBodyBytes, maxFileBytes, shutdownDeadline, database);
+        defaultIdleTimeout, maxConcurrentCreates, maxBodyBytes, maxFileBytes, shutdownDeadline, database, kubernetesNamespace);
   }
 
   public ServerConfig withQuota(TenantQuota q) {
     return new ServerConfig(host, port, stateDir, tokensFile, maxima, q, templates, defaultRuntime, defaultTtl,
-        defaultIdleTimeout, maxConcurrentCreates, maxBodyBytes, maxFileBytes, shutdownDeadline, database);
+        defaultIdleTimeout, maxConcurrentCreates, maxBodyBytes, maxFileBytes, shutdownDeadline, database, kubernetesNamespace);
   }
 
   public ServerConfig withDatabase(Path db) {
     return new ServerConfig(host, port, stateDir, tokensFile, maxima, quota, templates, defaultRuntime, defaultTtl,
-        defaultIdleTimeout, maxConcurrentCreates, maxBodyBytes, maxFileBytes, shutdownDeadline, db);
+        defaultIdleTimeout, maxConcurrentCreates, maxBodyBytes, maxFileBytes, shutdownDeadline, db, kubernetesNamespace);
+  }
+
+  public ServerConfig withKubernetesNamespace(String ns) {
+    return new ServerConfig(host, port, stateDir, tokensFile, maxima, quota, templates, defaultRuntime, defaultTtl,
+        defaultIdleTimeout, maxConcurrentCreates, maxBodyBytes, maxFileBytes, shutdownDeadline, database, ns);
   }
 
   public ServerConfig withDefaultRuntime(RuntimeKind k) {
     return new ServerConfig(host, port, stateDir, tokensFile, maxima, quota, templates, k, defaultTtl,
-        defaultIdleTimeout, maxConcurrentCreates, maxBodyBytes, maxFileBytes, shutdownDeadline, database);
+        defaultIdleTimeout, maxConcurrentCreates, maxBodyBytes, maxFileBytes, shutdownDeadline, database, kubernetesNamespace);
   }
 }

@@ -92,10 +92,14 @@ public final class ServeCommand implements Callable<Integer> {
     int creates = cfg.maxConcurrentCreates();
     Duration shutdown = cfg.shutdownDeadline();
     Map<String, Template> templates = new LinkedHashMap<>();
+    String namespace = cfg.kubernetesNamespace();
     if (configFile != null) {
       JsonNode j = Output.JSON.readTree(configFile.toFile());
       if (j.has("runtime")) {
         rt = RuntimeKind.parse(j.get("runtime").asText());
+      }
+      if (j.path("kubernetes").has("namespace")) {
+        namespace = j.path("kubernetes").get("namespace").asText();
       }
       if (j.has("quota")) {
         quota = new ServerConfig.TenantQuota(j.path("quota").path("maxLiveSandboxes").asInt(quota.maxLiveSandboxes()),
@@ -123,7 +127,9 @@ public final class ServeCommand implements Callable<Integer> {
             : ResourceLimits.DEFAULT;
         templates.put(e.getKey(), new Template(e.getKey(), t.path("image").asText("default"),
             RuntimeKind.parse(t.path("runtime").asText(rt.wireName())), limits, t.path("seccompProfile").asText(SandboxSpec.DEFAULT_SECCOMP_PROFILE),
-            t.path("poolMin").asInt(0), t.path("poolMax").asInt(Math.max(8, t.path("poolMin").asInt(0)))));
+            t.path("poolMin").asInt(0), t.path("poolMax").asInt(Math.max(8, t.path("poolMin").asInt(0))),
+            t.has("runtimeClass") ? t.get("runtimeClass").asText()
+                : RuntimeKind.parse(t.path("runtime").asText(rt.wireName())) == RuntimeKind.KUBERNETES ? "gvisor" : ""));
       }
     }
     if (runtime != null) {
@@ -152,6 +158,6 @@ public final class ServeCommand implements Callable<Integer> {
     }
     String host = listen.substring(0, colon).replaceAll("^\\[|\\]$", "");
     return new ServerConfig(host, port, cfg.stateDir(), tokens, cfg.maxima(), quota, templates, rt, ttl, idle, creates,
-        cfg.maxBodyBytes(), cfg.maxFileBytes(), shutdown, database != null ? database : cfg.database());
+        cfg.maxBodyBytes(), cfg.maxFileBytes(), shutdown, database != null ? database : cfg.database(), namespace);
   }
 }

@@ -56,7 +56,8 @@ public final class SandboxService implements AutoCloseable {
 
   private final ServerConfig config;
   private final Store store;
-  private final Map<RuntimeKind, SandboxRuntime> runtimes;
+  /** By {@link #runtimeKey}: "gvisor", "runc", "kubernetes/gvisor", "kubernetes/kata-firecracker". */
+  private final Map<String, SandboxRuntime> runtimes;
   private final Map<String, WarmPool> pools = new ConcurrentHashMap<>();
   private final Map<String, Live> live = new ConcurrentHashMap<>();
   private final Map<String, Integer> reserved = new ConcurrentHashMap<>();
@@ -76,10 +77,21 @@ public final class SandboxService implements AutoCloseable {
   }
 
   public SandboxService(ServerConfig config, Store store, Map<RuntimeKind, SandboxRuntime> runtimes, SandboxMetrics metrics) {
+    this(config, store, runtimes, Map.of(), metrics);
+  }
+
+  /**
+   * @param cluster Kubernetes runtimes by RuntimeClass, for templates with {@code runtime: kubernetes}
+   */
+  public SandboxService(ServerConfig config, Store store, Map<RuntimeKind, SandboxRuntime> runtimes,
+      Map<String, SandboxRuntime> cluster, SandboxMetrics metrics) {
     this.metrics = metrics;
     this.config = config;
     this.store = store;
-    this.runtimes = Map.copyOf(runtimes);
+    Map<String, SandboxRuntime> all = new java.util.LinkedHashMap<>();
+    runtimes.forEach((k, rt) -> all.put(runtimeKey(k, ""), rt));
+    cluster.forEach((rc, rt) -> all.put(runtimeKey(RuntimeKind.KUBERNETES, rc), rt));
+    this.runtimes = Map.copyOf(all);
     this.createPermits = new Semaphore(config.maxConcurrentCreates(), true);
   }
 
@@ -99,7 +111,7 @@ public final class SandboxService implements AutoCloseable {
     }
     for (Template t : config.templates().values()) {
       if (t.poolMin() > 0) {
-        pools.put(t.name(), new WarmPool(t, runtime(t.runtime()), metrics));
+        pools.put(t.name(), new WarmPool(t, runtime(t.runtime(), t.runtimeClass()), metrics));
       }
     }
     reaper = Thread.ofVirtual().name("reaper").start(this::reapLoop);
@@ -117,10 +129,15 @@ public final class SandboxService implements AutoCloseable {
     return accepting.get();
   }
 
-  private SandboxRuntime runtime(RuntimeKind k) {
-    SandboxRuntime rt = runtimes.get(k);
+  static String runtimeKey(RuntimeKind k, String runtimeClass) {
+    return k == RuntimeKind.KUBERNETES ? "kubernetes/" + (runtimeClass.isEmpty() ? "gvisor" : runtimeClass) : k.wireName();
+  }
+
+  private SandboxRuntime runtime(RuntimeKind k, String runtimeClass) {
+    SandboxRuntime rt = runtimes.get(runtimeKey(k, runtimeClass));
     if (rt == null) {
-      throw ApiException.badRequest("runtime_unavailable", "runtime", "runtime '" + k + "' is not enabled on this controller; enabled: " + runtimes.keySet());
+      throw ApiException.badRequest("runtime_unavailable", "runtime", "runtime '" + runtimeKey(k, runtimeClass)
+          + "' is not enabled on this controller; enabled: " + runtimes.keySet());
     }
     return rt;
   }
@@ -172,7 +189,8 @@ public final class SandboxService implements AutoCloseable {
       boolean poolable = template != null && req.image().isEmpty() && req.runtime().isEmpty() && req.limits().isEmpty()
           && req.seccompProfile().isEmpty();
       Optional<Sandbox> pooled = poolable && pools.containsKey(template.name()) ? pools.get(template.name()).claim() : Optional.empty();
-      Sandbox sandbox = pooled.orElseGet(() -> createFresh(kind, spec, template));
+      String runtimeClass = template != null && template.runtime() == kind ? template.runtimeClass() : "";
+      Sandbox sandbox = pooled.orElseGet(() -> createFresh(kind, runtimeClass, spec, template));
       double readyMs = pooled.isPresent() ? (System.nanoTime() - t0) / 1e6 : sandbox.startDuration().toNanos() / 1e6;
       if (pooled.isPresent()) {
         metrics.poolClaimed(template.name(), Duration.ofNanos(System.nanoTime() - t0));
@@ -232,7 +250,7 @@ public final class SandboxService implements AutoCloseable {
     }
   }
 
-  private Sandbox createFresh(RuntimeKind kind, SandboxSpec spec, Template template) {
+  private Sandbox createFresh(RuntimeKind kind, String runtimeClass, SandboxSpec spec, Template template) {
     try {
       if (!createPermits.tryAcquire(config.shutdownDeadline().toMillis() * 3, TimeUnit.MILLISECONDS)) {
         throw new ApiException(503, "busy", "too many sandboxes are being created; retry shortly", null);
@@ -242,7 +260,7 @@ public final class SandboxService implements AutoCloseable {
       throw new ApiException(503, "interrupted", "interrupted while waiting to create a sandbox", null);
     }
     try {
-      Sandbox s = runtime(kind).create(spec);
+      Sandbox s = runtime(kind, runtimeClass).create(spec);
       metrics.sandboxCreated(kind.wireName(), template == null ? "" : template.name(), s.startDuration());
       return s;
     } catch (ImageNotFoundException e) {
@@ -394,8 +412,7 @@ public final class SandboxService implements AutoCloseable {
   /** Live sandboxes by runtime and state, for the sandbox_live gauge. */
   public List<dev.acgs.sandbox.server.metrics.PrometheusMetrics.LiveCount> liveCounts() {
     List<dev.acgs.sandbox.server.metrics.PrometheusMetrics.LiveCount> out = new ArrayList<>();
-    for (RuntimeKind k : runtimes.keySet()) {
-      String rt = k.wireName();
+    for (String rt : runtimes.keySet().stream().map(k -> k.replaceFirst("/.*", "")).distinct().toList()) {
       out.add(new dev.acgs.sandbox.server.metrics.PrometheusMetrics.LiveCount(rt, "running",
           live.values().stream().filter(l -> l.record.runtime().equals(rt)).count()));
       out.add(new dev.acgs.sandbox.server.metrics.PrometheusMetrics.LiveCount(rt, "pooled",
