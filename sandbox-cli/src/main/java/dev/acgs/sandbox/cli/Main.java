@@ -4,6 +4,7 @@ import dev.acgs.sandbox.cli.bench.BenchCommand;
 import dev.acgs.sandbox.cli.commands.AuditCommand;
 import dev.acgs.sandbox.cli.commands.CreateCommand;
 import dev.acgs.sandbox.cli.commands.DoctorCommand;
+import dev.acgs.sandbox.cli.commands.PentestCommand;
 import dev.acgs.sandbox.cli.commands.ExecCommand;
 import dev.acgs.sandbox.cli.commands.ImageCommand;
 import dev.acgs.sandbox.cli.commands.ProfileCommand;
@@ -32,7 +33,7 @@ import picocli.CommandLine.Command;
     },
     subcommands = {
       RunCommand.class, CreateCommand.class, ExecCommand.class, PsCommand.class, RmCommand.class,
-      ImageCommand.class, ProfileCommand.class, ServeCommand.class, AuditCommand.class, BenchCommand.class, DoctorCommand.class,
+      ImageCommand.class, ProfileCommand.class, ServeCommand.class, AuditCommand.class, BenchCommand.class, PentestCommand.class, DoctorCommand.class,
       VersionCommand.class,
       CommandLine.HelpCommand.class
     },

@@ -151,6 +151,81 @@ public final class ImageStore {
   }
 
   /**
+   * Makes image {@code name} from image {@code base} plus {@code files} (replacing any file of the
+   * same path), without a package manager: for test images such as the penetration-test corpus's,
+   * which plants attack programs and deliberate misconfigurations (a setuid-root binary, a
+   * world-writable /etc/passwd). Content-addressed like every image: the digest covers the base's
+   * digest and every added path, mode, capability and content, so the same inputs reuse the stored
+   * image and only move the name.
+   */
+  public Image derive(String base, String name, java.util.List<ImageFile> files) {
+    Image from = resolve(base);
+    String digest = derivedDigest(from.digest(), files);
+    try {
+      Optional<Image> existing = find(digest);
+      if (existing.isPresent()) {
+        Files.createDirectories(names());
+        Path tmp = Files.createTempFile(names(), ".name-", "");
+        Files.writeString(tmp, digest, StandardCharsets.UTF_8);
+        Files.move(tmp, names().resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return resolve(digest);
+      }
+      Files.createDirectories(blobs());
+      Path work = Files.createTempDirectory(blobs(), ".derive-");
+      try {
+        Path rootfs = work.resolve("rootfs");
+        run(List.of("cp", "-a", "--reflink=auto", from.rootfs().toString(), rootfs.toString()));
+        long added = 0;
+        for (ImageFile f : files) {
+          Path target = rootfs.resolve(f.path().substring(1));
+          run(List.of("mkdir", "-p", target.getParent().toString()));
+          Files.deleteIfExists(target);
+          Files.write(target, f.content());
+          run(List.of("chown", "0:0", target.toString()));
+          run(List.of("chmod", f.mode(), target.toString()));
+          if (f.fileCapabilities().isPresent()) {
+            run(List.of("setcap", f.fileCapabilities().get(), target.toString()));
+          }
+          added += f.content().length;
+        }
+        ImageManifest m = new ImageManifest(name, digest, from.manifest().sizeBytes() + added,
+            from.manifest().packages(), java.time.Instant.now(), "derived from " + from.digest() + ": " + files);
+        return add(rootfs, m);
+      } finally {
+        if (Files.exists(work)) {
+          makeWritable(work);
+          StateLayout.deleteTree(work);
+        }
+      }
+    } catch (IOException e) {
+      throw new SandboxFailedException("cannot derive image " + name + " from " + base + ": " + e.getMessage(), e);
+    }
+  }
+
+  static String derivedDigest(String baseDigest, java.util.List<ImageFile> files) {
+    try {
+      java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+      md.update(("derived\0" + baseDigest + "\n").getBytes(StandardCharsets.UTF_8));
+      for (ImageFile f : files.stream().sorted(Comparator.comparing(ImageFile::path)).toList()) {
+        md.update((f.path() + "\0" + f.mode() + "\0" + f.fileCapabilities().orElse("") + "\0").getBytes(StandardCharsets.UTF_8));
+        md.update(f.content());
+        md.update((byte) '\n');
+      }
+      return "sha256:" + java.util.HexFormat.of().formatHex(md.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void run(List<String> argv) throws IOException {
+    dev.acgs.sandbox.runtime.internal.Command.Result r =
+        dev.acgs.sandbox.runtime.internal.Command.run(argv, java.time.Duration.ofMinutes(2));
+    if (!r.ok()) {
+      throw new IOException(String.join(" ", argv) + " failed: " + r.diagnostics());
+    }
+  }
+
+  /**
    * Removes an image by name or digest. The name goes at once; the content goes when no other
    * name points at it.
    *

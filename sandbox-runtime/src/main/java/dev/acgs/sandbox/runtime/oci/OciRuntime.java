@@ -121,6 +121,18 @@ public abstract class OciRuntime implements SandboxRuntime {
     return Optional.empty();
   }
 
+  /**
+   * Test seam: the hardened OCI config as it is written to the bundle. Default: unchanged.
+   *
+   * <p>Exists so that the penetration-test suite can prove it sees failure, by building (in test
+   * code only) a deliberately weakened runtime that keeps a capability. Nothing in
+   * {@link RuntimeConfig}, the server or the CLI can reach it: only a subclass can override it, and
+   * {@link SandboxRuntime#create} makes none that does. Never override it in production code.
+   */
+  protected OciSpec adjustOciSpec(OciSpec hardened) {
+    return hardened;
+  }
+
   Path bundleOf(String id) {
     return layout.sandbox(id);
   }
@@ -231,7 +243,7 @@ public abstract class OciRuntime implements SandboxRuntime {
           image.rootfs(), agentDir, cgroupsPath(id), range.map(IdRanges::hostBase), profile,
           hostPidsLimit(spec.limits().pids()),
           Map.of(Hardening.ANNOTATION_OWNER, owner.ownerText(), Hardening.ANNOTATION_STATE_DIR, config.stateDir().toString()));
-      OciSpec oci = Hardening.toOciSpec(spec, host);
+      OciSpec oci = adjustOciSpec(Hardening.toOciSpec(spec, host));
       Json.MAPPER.writeValue(bundle.resolve("config.json").toFile(), oci);
       Json.MAPPER.writeValue(bundle.resolve("spec.json").toFile(), spec);
 

@@ -22,8 +22,12 @@ import java.util.function.Consumer;
  * Hardened runc: the Docker-equivalent baseline. Sandboxed code makes real host system calls,
  * filtered by seccomp. On top of the hardened spec each sandbox gets its own user namespace and host
  * id range, so its uid 1000 is a host uid no other sandbox has.
+ *
+ * <p>Not final only so that test code can weaken it through {@link OciRuntime#adjustOciSpec} to
+ * prove the penetration-test harness sees an escape; {@link dev.acgs.sandbox.runtime.SandboxRuntime#create}
+ * never makes a subclass.
  */
-public final class RuncRuntime extends OciRuntime {
+public class RuncRuntime extends OciRuntime {
   public RuncRuntime(RuntimeConfig config) {
     super(RuntimeKind.RUNC, config);
   }
