@@ -194,4 +194,14 @@ class SeccompProfilesTest {
     assertThat(p.decide(Syscalls.number("personality").orElseThrow()).allowed()).as("never seen").isFalse();
     assertThat(SeccompProfiles.leftOut(used)).containsExactly("mount");
   }
+
+  @Test
+  void enhancedLetsAProcessLowerItsPriorityButNeverRaiseIt() {
+    SeccompProfile p = SeccompProfiles.enhanced();
+    int setpriority = Syscalls.number("setpriority").orElseThrow();
+    assertThat(p.decide(setpriority, 0, 0, 10).allowed()).isTrue();
+    assertThat(p.decide(setpriority, 0, 0, 0).allowed()).isTrue();
+    assertThat(p.decide(setpriority, 0, 0, -20L).allowed()).as("sign-extended -20").isFalse();
+    assertThat(p.decide(setpriority, 0, 0, 0xFFFFFFECL).allowed()).as("-20 in the low half only").isFalse();
+  }
 }
