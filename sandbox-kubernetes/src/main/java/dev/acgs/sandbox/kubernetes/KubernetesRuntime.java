@@ -84,9 +84,21 @@ public final class KubernetesRuntime implements SandboxRuntime {
 
   /** Creates a warm pod for pool {@code pool}, ready to be {@link #claimWarm claimed}; it is not opened. */
   public String prewarm(SandboxSpec spec, String pool) {
+    return prewarmSandbox(spec, pool).id();
+  }
+
+  /** Same as {@link #prewarm}, returning the (not opened) sandbox, e.g. for its start time. */
+  public Sandbox prewarmSandbox(SandboxSpec spec, String pool) {
     KubernetesSandbox s = (KubernetesSandbox) start(spec, "warm", pool);
     open.remove(s.id());
-    return s.id();
+    return s;
+  }
+
+  /** Ready warm pods of {@code pool}, as the API server has them now. */
+  public int countWarm(String pool) {
+    return (int) pods().withLabel(SandboxPods.POOL, pool).withLabel(SandboxPods.STATE, "warm")
+        .withLabel(SandboxPods.CONTROLLER, config.controllerId()).list().getItems().stream()
+        .filter(p -> PodReadiness.of(p) instanceof PodReadiness.Ready).count();
   }
 
   private Sandbox start(SandboxSpec spec, String state, String pool) {

@@ -76,8 +76,11 @@ class ControllerKubernetesIT {
       carol.deleteSandbox(id);
       Awaitility.await("the pod deleted").atMost(Duration.ofSeconds(20))
           .until(() -> pods().stream().noneMatch(p -> p.getMetadata().getName().equals(id)));
-      assertThat(ControllerIT.scrape(controller.url(), "text/plain"))
-          .contains("sandbox_live{runtime=\"kubernetes\",state=\"pooled\"} 1.0");
+      Awaitility.await("the pool gauge").atMost(Duration.ofSeconds(10)).until(() -> ControllerIT.scrape(controller.url(),
+          "text/plain").contains("sandbox_live{runtime=\"kubernetes\",state=\"pooled\"} 1.0"));
+      // the warm pod is in the cluster, labelled: another controller sharing the pool would see it too
+      assertThat(pods()).singleElement().satisfies(p -> assertThat(p.getMetadata().getLabels())
+          .containsEntry(SandboxPods.STATE, "warm").containsEntry(SandboxPods.POOL, "k8s-python"));
     } finally {
       kubelet.close();
       try (var files = Files.walk(dir)) {

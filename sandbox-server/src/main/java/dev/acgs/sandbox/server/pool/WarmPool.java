@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * which gives each element to one caller only. A claimed sandbox is never returned: used sandboxes
  * are destroyed, not recycled. A background thread refills the pool to its minimum.
  */
-public final class WarmPool implements AutoCloseable {
+public final class WarmPool implements SandboxPool {
   private static final Logger LOG = LoggerFactory.getLogger(WarmPool.class);
 
   /** What the API shows of a pool. */
@@ -54,11 +54,12 @@ public final class WarmPool implements AutoCloseable {
     this.refiller = Thread.ofVirtual().name("pool-" + template.name()).start(this::refillLoop);
   }
 
+  @Override
   public Template template() {
     return template;
   }
 
-  /** A ready sandbox, removed from the pool for good; empty when none is ready. */
+  @Override
   public Optional<Sandbox> claim() {
     Sandbox s;
     while ((s = ready.pollFirst()) != null) {
@@ -73,6 +74,7 @@ public final class WarmPool implements AutoCloseable {
     return Optional.empty();
   }
 
+  @Override
   public State state() {
     return new State(template.name(), runtime.kind().wireName(), ready.size(), creating.get(), template.poolMin(),
         template.poolMax(), claimed.get(), failures.get(), lastError);

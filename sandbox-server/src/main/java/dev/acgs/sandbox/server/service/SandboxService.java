@@ -58,7 +58,7 @@ public final class SandboxService implements AutoCloseable {
   private final Store store;
   /** By {@link #runtimeKey}: "gvisor", "runc", "kubernetes/gvisor", "kubernetes/kata-firecracker". */
   private final Map<String, SandboxRuntime> runtimes;
-  private final Map<String, WarmPool> pools = new ConcurrentHashMap<>();
+  private final Map<String, dev.acgs.sandbox.server.pool.SandboxPool> pools = new ConcurrentHashMap<>();
   private final Map<String, Live> live = new ConcurrentHashMap<>();
   private final Map<String, Integer> reserved = new ConcurrentHashMap<>();
   private final Map<String, Long> reservedMemory = new ConcurrentHashMap<>();
@@ -111,7 +111,10 @@ public final class SandboxService implements AutoCloseable {
     }
     for (Template t : config.templates().values()) {
       if (t.poolMin() > 0) {
-        pools.put(t.name(), new WarmPool(t, runtime(t.runtime(), t.runtimeClass()), metrics));
+        SandboxRuntime rt = runtime(t.runtime(), t.runtimeClass());
+        pools.put(t.name(), rt instanceof dev.acgs.sandbox.kubernetes.KubernetesRuntime k
+            ? new dev.acgs.sandbox.server.pool.ClusterPool(t, k, metrics)
+            : new WarmPool(t, rt, metrics));
       }
     }
     reaper = Thread.ofVirtual().name("reaper").start(this::reapLoop);
@@ -416,7 +419,7 @@ public final class SandboxService implements AutoCloseable {
       out.add(new dev.acgs.sandbox.server.metrics.PrometheusMetrics.LiveCount(rt, "running",
           live.values().stream().filter(l -> l.record.runtime().equals(rt)).count()));
       out.add(new dev.acgs.sandbox.server.metrics.PrometheusMetrics.LiveCount(rt, "pooled",
-          pools.values().stream().map(WarmPool::state).filter(p -> p.runtime().equals(rt)).mapToLong(WarmPool.State::ready).sum()));
+          pools.values().stream().map(dev.acgs.sandbox.server.pool.SandboxPool::state).filter(p -> p.runtime().equals(rt)).mapToLong(WarmPool.State::ready).sum()));
       out.add(new dev.acgs.sandbox.server.metrics.PrometheusMetrics.LiveCount(rt, "ending",
           Optional.ofNullable(ending.get(rt)).map(java.util.concurrent.atomic.AtomicInteger::get).orElse(0)));
     }
@@ -425,7 +428,7 @@ public final class SandboxService implements AutoCloseable {
 
   /** Every warm pool's ready and target sizes, for the pool gauges. */
   public List<dev.acgs.sandbox.server.metrics.PrometheusMetrics.PoolSize> poolSizes() {
-    return pools.values().stream().map(WarmPool::state)
+    return pools.values().stream().map(dev.acgs.sandbox.server.pool.SandboxPool::state)
         .map(p -> new dev.acgs.sandbox.server.metrics.PrometheusMetrics.PoolSize(p.template(), p.ready(), p.min())).toList();
   }
 
@@ -566,7 +569,7 @@ public final class SandboxService implements AutoCloseable {
   }
 
   public List<WarmPool.State> pools() {
-    return pools.values().stream().map(WarmPool::state).sorted(Comparator.comparing(WarmPool.State::template)).toList();
+    return pools.values().stream().map(dev.acgs.sandbox.server.pool.SandboxPool::state).sorted(Comparator.comparing(WarmPool.State::template)).toList();
   }
 
   private SandboxView view(Live l) {
@@ -635,7 +638,7 @@ public final class SandboxService implements AutoCloseable {
         LOG.warn("shutdown: {}", e.getMessage());
       }
     }
-    pools.values().forEach(WarmPool::close);
+    pools.values().forEach(dev.acgs.sandbox.server.pool.SandboxPool::close);
     destroyer.shutdown();
     try {
       if (!destroyer.awaitTermination(2, TimeUnit.MINUTES)) {
