@@ -41,7 +41,10 @@ public final class ServeCommand implements Callable<Integer> {
   Path tokens;
 
   @Option(names = "--config", paramLabel = "FILE", defaultValue = "${env:SANDBOXCTL_CONFIG}",
-      description = "JSON settings: runtime, quota, templates, ttl, idleTimeout, maxConcurrentCreates, shutdownDeadline.")
+      description = "JSON settings: runtime, quota, templates (image, runtime, runtimeClass, limits, seccompProfile,"
+          + " poolMin, poolMax), kubernetes (namespace), ttl, idleTimeout, maxConcurrentCreates, shutdownDeadline."
+          + " A template with \"runtime\": \"kubernetes\" and \"runtimeClass\": \"gvisor\" or \"kata-firecracker\""
+          + " runs its sandboxes as pods (kubeconfig or in-cluster credentials).")
   Path configFile;
 
   @Option(names = "--database", paramLabel = "FILE", description = "SQLite file of records and the audit log (default: STATE-DIR/controller.db).")
