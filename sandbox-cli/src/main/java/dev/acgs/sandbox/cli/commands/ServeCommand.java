@@ -81,7 +81,7 @@ public final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
-  ServerConfig config() throws IOException {
+  public ServerConfig config() throws IOException {
     if (tokens == null) {
       throw new InvalidSpecException("--tokens", "a tokens file is required: lines 'TENANT SHA256HEX' (see `sandboxctl serve --help`)");
     }
