@@ -78,7 +78,8 @@ final class CdfChart {
         path.append(String.format(Locale.ROOT, " V%.1f", py((double) (i + 1) / s.length)));
       }
       svg.append(String.format(Locale.ROOT, "<path d=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"/>%n", path, colour));
-      int ly = TOP + 16 + 18 * c;
+      // bottom right: below every curve's tail, where a CDF has already climbed to the top
+      int ly = H - BOTTOM - 12 - 18 * (series.size() - 1 - c);
       svg.append(String.format(Locale.ROOT,
           "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"4\" fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s (n=%d, P50 %s, P95 %s ms)</text>%n",
           W - RIGHT - 330, ly - 5, colour, W - RIGHT - 310, ly, escape(e.getKey()), s.length,
