@@ -21,6 +21,11 @@ public interface Sandbox extends AutoCloseable {
   /** From the create call to the sandbox agent's first answer. */
   Duration startDuration();
 
+  /** Where the start's time went, phase by phase, when the runtime records it (local OCI runtimes do). */
+  default java.util.Optional<StartPhases> startPhases() {
+    return java.util.Optional.empty();
+  }
+
   /** Runs one command to its end, with output bounded as the request says. */
   default ExecResult exec(ExecRequest request) {
     return exec(request, ExecIo.NONE);

@@ -13,6 +13,11 @@ public final class Samples {
     ms.add(millis);
   }
 
+  /** The samples in the order they were taken. */
+  public List<Double> values() {
+    return List.copyOf(ms);
+  }
+
   public int count() {
     return ms.size();
   }

@@ -14,8 +14,12 @@ import java.util.concurrent.TimeUnit;
 public final class Command {
   private static final int MAX_CAPTURE = 64 * 1024;
 
-  /** What a finished command printed. */
-  public record Result(List<String> argv, int exitCode, String stdout, String stderr) {
+  /**
+   * What a finished command printed.
+   *
+   * @param spawn how long the JVM took to fork and exec the command (part of every runtime call's cost)
+   */
+  public record Result(List<String> argv, int exitCode, String stdout, String stderr, Duration spawn) {
     public boolean ok() {
       return exitCode == 0;
     }
@@ -32,11 +36,13 @@ public final class Command {
   public static Result run(List<String> argv, Duration timeout) {
     ProcessBuilder pb = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     Process p;
+    long t0 = System.nanoTime();
     try {
       p = pb.start();
     } catch (IOException e) {
       throw new SandboxFailedException("cannot start " + argv.getFirst() + ": " + e.getMessage(), e);
     }
+    Duration spawn = Duration.ofNanos(System.nanoTime() - t0);
     CompletableFuture<String> out = drain(p.getInputStream());
     CompletableFuture<String> err = drain(p.getErrorStream());
     try {
@@ -46,7 +52,7 @@ public final class Command {
         throw new SandboxFailedException(
             String.join(" ", argv) + " did not finish within " + timeout.toMillis() + " ms and was killed");
       }
-      return new Result(List.copyOf(argv), p.exitValue(), out.join(), err.join());
+      return new Result(List.copyOf(argv), p.exitValue(), out.join(), err.join(), spawn);
     } catch (InterruptedException e) {
       p.destroyForcibly();
       Thread.currentThread().interrupt();

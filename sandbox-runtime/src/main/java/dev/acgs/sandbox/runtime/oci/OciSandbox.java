@@ -10,6 +10,7 @@ import dev.acgs.sandbox.runtime.RuntimeKind;
 import dev.acgs.sandbox.runtime.Sandbox;
 import dev.acgs.sandbox.runtime.SandboxFailedException;
 import dev.acgs.sandbox.runtime.SandboxStats;
+import dev.acgs.sandbox.runtime.StartPhases;
 import dev.acgs.sandbox.runtime.agent.AgentConnection;
 import dev.acgs.sandbox.runtime.cgroup.Cgroups;
 import dev.acgs.sandbox.runtime.monitor.ViolationLog;
@@ -41,6 +42,7 @@ final class OciSandbox implements Sandbox {
   private volatile Optional<ViolationEvent> terminatedBy = Optional.empty();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean killed;
+  private volatile Optional<StartPhases> startPhases = Optional.empty();
 
   OciSandbox(OciRuntime runtime, String id, SandboxSpec spec, Instant createdAt, Duration startDuration,
       AgentConnection agent, ViolationLog violations, Optional<ViolationWatch> watch) {
@@ -111,6 +113,15 @@ final class OciSandbox implements Sandbox {
   @Override
   public Duration startDuration() {
     return startDuration;
+  }
+
+  void recordStart(StartPhases phases) {
+    startPhases = Optional.of(phases);
+  }
+
+  @Override
+  public Optional<StartPhases> startPhases() {
+    return startPhases;
   }
 
   @Override
