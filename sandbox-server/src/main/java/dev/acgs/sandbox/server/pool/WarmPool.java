@@ -1,6 +1,7 @@
 package dev.acgs.sandbox.server.pool;
 
 import dev.acgs.sandbox.core.model.SandboxSpec;
+import dev.acgs.sandbox.runtime.PreloadedPython;
 import dev.acgs.sandbox.runtime.Sandbox;
 import dev.acgs.sandbox.runtime.SandboxRuntime;
 import java.util.ArrayList;
@@ -93,8 +94,10 @@ public final class WarmPool implements SandboxPool {
       if (have < template.poolMin() && have < template.poolMax()) {
         creating.incrementAndGet();
         try {
-          Sandbox s = runtime.create(spec);
-          metrics.sandboxCreated(runtime.kind().wireName(), template.name(), s.startDuration());
+          Sandbox created = runtime.create(spec);
+          metrics.sandboxCreated(runtime.kind().wireName(), template.name(), created.startDuration());
+          // the first `python3 -c` of a claim finds its interpreter started (PreloadedPython)
+          Sandbox s = PreloadedPython.start(created);
           if (closed.get()) {
             s.close();
           } else {
