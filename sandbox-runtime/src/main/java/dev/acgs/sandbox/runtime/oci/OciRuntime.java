@@ -242,15 +242,21 @@ public abstract class OciRuntime implements SandboxRuntime {
     Optional<ViolationWatch> watch = Optional.empty();
     ViolationLog violations = new ViolationLog();
     try {
-      Files.createDirectory(bundle);
+      // The bundle appears with its owner record already in it (made under a temporary name, then
+      // renamed): a process killed at any point leaves either nothing under the sandbox's name or
+      // a bundle whose dead owner lets the next start reap it at once.
+      Path creating = layout.sandboxes().resolve(CREATING_PREFIX + id);
+      Files.createDirectory(creating);
+      // the range is taken while a directory of this id exists: releaseStale keeps it
+      range = usesUserNamespace() ? Optional.of(idRanges.acquire(id)) : Optional.empty();
+      Ownership owner = Ownership.ofThisProcess(id, kind.wireName(), image.name(), range, spec.labels());
+      writeOwner(creating, detached ? owner.detached() : owner);
+      Files.move(creating, bundle, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       SeccompProfile profile = adaptSeccomp(requested, bundle);
       if (config.monitorViolations()) {
         watch = watchViolations(id, bundle, violations);
         profile = monitorSeccomp(profile, bundle);
       }
-      range = usesUserNamespace() ? Optional.of(idRanges.acquire(id)) : Optional.empty();
-      Ownership owner = Ownership.ofThisProcess(id, kind.wireName(), image.name(), range, spec.labels());
-      writeOwner(bundle, detached ? owner.detached() : owner);
       clock.mark("prepare");
       Hardening.HostContext host = new Hardening.HostContext(
           image.rootfs(), agentDir, cgroupsPath(id), range.map(IdRanges::hostBase), profile,
@@ -341,6 +347,7 @@ public abstract class OciRuntime implements SandboxRuntime {
         agent.close();
       }
       try {
+        StateLayout.deleteTree(layout.sandboxes().resolve(CREATING_PREFIX + id));
         destroy(id);
       } catch (RuntimeException cleanup) {
         e.addSuppressed(cleanup);
@@ -356,6 +363,9 @@ public abstract class OciRuntime implements SandboxRuntime {
       throw new SandboxFailedException("cannot create a " + kind + " sandbox: " + e, e);
     }
   }
+
+  /** Prefix of a bundle being made: renamed to the sandbox's id once its owner record is in it. */
+  static final String CREATING_PREFIX = ".creating-";
 
   private static byte[] randomBytes() {
     byte[] b = new byte[8];
@@ -543,6 +553,16 @@ public abstract class OciRuntime implements SandboxRuntime {
         destroy(dir.getFileName().toString());
         removed++;
       }
+    }
+    // Bundles half-made by a process killed between mkdir and rename (never under the sandbox's name).
+    try (var dirs = Files.list(layout.sandboxes())) {
+      for (Path d : dirs.filter(p -> p.getFileName().toString().startsWith(CREATING_PREFIX)).toList()) {
+        if (readOwner(d).map(Ownership::ownerGone).orElseGet(() -> olderThan(d, Duration.ofMinutes(1)))) {
+          StateLayout.deleteTree(d);
+        }
+      }
+    } catch (IOException e) {
+      throw new SandboxFailedException("cannot read " + layout.sandboxes() + ": " + e.getMessage(), e);
     }
     // Containers of this state directory whose bundle is gone (a crash between the two removals).
     Command.Result ids = Command.run(cli("list", "--quiet"), COMMAND_TIMEOUT);

@@ -55,13 +55,15 @@ public final class IdRanges {
     }
   }
 
-  /** Releases ranges whose sandbox bundle no longer exists. Returns how many. */
+  /** Releases ranges whose sandbox bundle (or bundle being made) no longer exists. Returns how many. */
   public int releaseStale(Path sandboxesDir) {
     int n = 0;
     try (var files = Files.list(dir)) {
       for (Path f : files.toList()) {
         String owner = Files.readString(f, StandardCharsets.UTF_8).strip();
-        if (owner.isEmpty() || !Files.isDirectory(sandboxesDir.resolve(owner))) {
+        // a sandbox being made has its directory under a temporary name (OciRuntime.CREATING_PREFIX)
+        if (owner.isEmpty() || !Files.isDirectory(sandboxesDir.resolve(owner))
+            && !Files.isDirectory(sandboxesDir.resolve(".creating-" + owner))) {
           Files.deleteIfExists(f);
           n++;
         }
