@@ -42,8 +42,7 @@ public record ViolationEvent(
     Optional<DangerousSyscalls.Entry> e = DangerousSyscalls.byNumber(number);
     String name = dev.acgs.sandbox.core.seccomp.Syscalls.name(number).orElse("syscall_" + number);
     return new ViolationEvent(sandboxId, runtime, name, number, Optional.empty(), pid, tid, Optional.empty(), "denied",
-        e.map(x -> x.category().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')),
-        e.map(x -> x.severity().name().toLowerCase(java.util.Locale.ROOT)), time);
+        e.map(x -> x.category().label()), e.map(x -> x.severity().label()), time);
   }
 
   public boolean critical() {

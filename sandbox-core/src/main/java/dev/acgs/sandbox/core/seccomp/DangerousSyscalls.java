@@ -13,7 +13,12 @@ public final class DangerousSyscalls {
   /** What a call threatens. */
   public enum Category {
     NAMESPACES, MOUNT, KERNEL_ATTACK_SURFACE, KEYRING, HOST_CONTROL, KERNEL_MODULES, CROSS_PROCESS,
-    RAW_SOCKETS, LEGACY_ABI, TIME_AND_IDENTITY, FILELESS_EXEC, HANDLE_ESCAPE
+    RAW_SOCKETS, LEGACY_ABI, TIME_AND_IDENTITY, FILELESS_EXEC, HANDLE_ESCAPE;
+
+    /** As events and metrics label it: {@code kernel-attack-surface}. */
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
   }
 
   /** What the policy does by default when one is attempted: both block it; critical also ends the sandbox. */
@@ -21,7 +26,12 @@ public final class DangerousSyscalls {
     /** An escape technique: terminate the sandbox. */
     CRITICAL,
     /** Kernel attack surface or host control without a known escape on its own: alert. */
-    HIGH
+    HIGH;
+
+    /** As events and metrics label it: {@code critical}. */
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
   }
 
   /** How an {@link ArgRule} reads its values. */

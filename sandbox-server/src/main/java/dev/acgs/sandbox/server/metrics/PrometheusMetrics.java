@@ -113,15 +113,11 @@ public final class PrometheusMetrics implements SandboxMetrics {
       for (DangerousSyscalls.Entry e : DangerousSyscalls.all()) {
         for (String action : ACTIONS) {
           if (!action.equals("terminate") || e.severity() == DangerousSyscalls.Severity.CRITICAL) {
-            violations.labelValues(rt, e.syscall(), kebab(e.category().name()), kebab(e.severity().name()), action);
+            violations.labelValues(rt, e.syscall(), e.category().label(), e.severity().label(), action);
           }
         }
       }
     }
-  }
-
-  static String kebab(String enumName) {
-    return enumName.toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
   @Override
