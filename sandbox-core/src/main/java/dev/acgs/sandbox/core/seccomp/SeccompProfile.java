@@ -152,7 +152,7 @@ public record SeccompProfile(
     }
 
     /** Compares as the kernel filter does: unsigned 64-bit. */
-    boolean holds(long arg) {
+    public boolean holds(long arg) {
       return switch (op) {
         case "SCMP_CMP_NE" -> arg != value;
         case "SCMP_CMP_LT" -> Long.compareUnsigned(arg, value) < 0;

@@ -107,22 +107,7 @@ public class RuncRuntime extends OciRuntime {
       if (!r.names().contains(call) || !r.action().equals("SCMP_ACT_ALLOW") || r.args() == null) {
         continue;
       }
-      boolean all = true;
-      for (SeccompProfile.Arg a : r.args()) {
-        if (a.index() != cond.index()) {
-          continue;
-        }
-        all &= switch (a.op()) {
-          case "SCMP_CMP_EQ" -> v == a.value();
-          case "SCMP_CMP_NE" -> v != a.value();
-          case "SCMP_CMP_LT" -> Long.compareUnsigned(v, a.value()) < 0;
-          case "SCMP_CMP_LE" -> Long.compareUnsigned(v, a.value()) <= 0;
-          case "SCMP_CMP_GT" -> Long.compareUnsigned(v, a.value()) > 0;
-          case "SCMP_CMP_GE" -> Long.compareUnsigned(v, a.value()) >= 0;
-          case "SCMP_CMP_MASKED_EQ" -> (v & a.value()) == a.valueTwo();
-          default -> false;
-        };
-      }
+      boolean all = r.args().stream().filter(a -> a.index() == cond.index()).allMatch(a -> a.holds(v));
       if (all) {
         return true;
       }
