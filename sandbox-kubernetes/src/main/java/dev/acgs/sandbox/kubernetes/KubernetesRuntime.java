@@ -286,6 +286,11 @@ public final class KubernetesRuntime implements SandboxRuntime {
     open.remove(s.id(), s);
   }
 
+  /** Whether the watch that marks vanished pods' sandboxes dead is open. */
+  boolean watching() {
+    return watch != null;
+  }
+
   /** A pod of an open sandbox that disappears marks its sandbox dead. */
   private synchronized void ensureWatch() {
     if (watch != null) {

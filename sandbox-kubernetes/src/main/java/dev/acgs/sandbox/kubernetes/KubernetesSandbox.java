@@ -159,9 +159,13 @@ final class KubernetesSandbox implements Sandbox {
     return violations;
   }
 
+  /**
+   * The controller's reaper asks this of every sandbox twice a second: while the runtime's watch is
+   * open it reports vanished pods, so only without it is the API server asked.
+   */
   @Override
   public boolean isAlive() {
-    return !gone && !closed.get() && runtime.exists(id);
+    return !gone && !closed.get() && (runtime.watching() || runtime.exists(id));
   }
 
   @Override
