@@ -36,7 +36,8 @@ public record KubernetesConfig(String namespace, String runtimeClass, Map<String
       throw new InvalidSpecException("kubernetes.seccomp", "'" + seccomp + "' must be RuntimeDefault or Localhost");
     }
     if (!namespace.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
-      throw new InvalidSpecException("kubernetes.namespace", "'" + namespace + "' is not a Kubernetes namespace name");
+      throw new InvalidSpecException("kubernetes.namespace", "'" + namespace + "' is not a Kubernetes namespace name:"
+          + " use lower-case letters, digits and '-', at most 63, starting and ending with a letter or digit");
     }
   }
 

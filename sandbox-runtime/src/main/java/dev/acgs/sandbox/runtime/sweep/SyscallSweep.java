@@ -63,7 +63,8 @@ public final class SyscallSweep {
     }
     if (r.exitCode() != 0 || r.termination().isPresent()) {
       throw new SandboxFailedException("the sweep did not finish (exit " + r.exitCode() + ", "
-          + r.termination().map(Object::toString).orElse("no termination") + "): " + r.stderrText().strip());
+          + r.termination().map(Object::toString).orElse("no termination") + "): " + r.stderrText().strip()
+          + " — the sweep needs python3 with ctypes in the image (the default image has it)");
     }
     Set<Integer> reported = new HashSet<>();
     for (ViolationEvent v : r.violations()) {
