@@ -245,7 +245,7 @@ public abstract class OciRuntime implements SandboxRuntime {
       // The bundle appears with its owner record already in it (made under a temporary name, then
       // renamed): a process killed at any point leaves either nothing under the sandbox's name or
       // a bundle whose dead owner lets the next start reap it at once.
-      Path creating = layout.sandboxes().resolve(CREATING_PREFIX + id);
+      Path creating = creatingDir(id);
       Files.createDirectory(creating);
       // the range is taken while a directory of this id exists: releaseStale keeps it
       range = usesUserNamespace() ? Optional.of(idRanges.acquire(id)) : Optional.empty();
@@ -347,7 +347,7 @@ public abstract class OciRuntime implements SandboxRuntime {
         agent.close();
       }
       try {
-        StateLayout.deleteTree(layout.sandboxes().resolve(CREATING_PREFIX + id));
+        StateLayout.deleteTree(creatingDir(id));
         destroy(id);
       } catch (RuntimeException cleanup) {
         e.addSuppressed(cleanup);
@@ -364,8 +364,18 @@ public abstract class OciRuntime implements SandboxRuntime {
     }
   }
 
-  /** Prefix of a bundle being made: renamed to the sandbox's id once its owner record is in it. */
+  /**
+   * Prefix of a bundle being made, {@code .creating-PID-ID}: renamed to the sandbox's id once its
+   * owner record is in it. The creator's pid is in the name, so a half-made one whose creator died
+   * before writing anything is recognised at once.
+   */
   static final String CREATING_PREFIX = ".creating-";
+  private static final java.util.regex.Pattern CREATING =
+      java.util.regex.Pattern.compile("\\.creating-(\\d+)-(" + ID_PREFIX + "[0-9a-f]+)");
+
+  private Path creatingDir(String id) {
+    return layout.sandboxes().resolve(CREATING_PREFIX + ProcessHandle.current().pid() + "-" + id);
+  }
 
   private static byte[] randomBytes() {
     byte[] b = new byte[8];
@@ -557,7 +567,10 @@ public abstract class OciRuntime implements SandboxRuntime {
     // Bundles half-made by a process killed between mkdir and rename (never under the sandbox's name).
     try (var dirs = Files.list(layout.sandboxes())) {
       for (Path d : dirs.filter(p -> p.getFileName().toString().startsWith(CREATING_PREFIX)).toList()) {
-        if (readOwner(d).map(Ownership::ownerGone).orElseGet(() -> olderThan(d, Duration.ofMinutes(1)))) {
+        java.util.regex.Matcher m = CREATING.matcher(d.getFileName().toString());
+        boolean creatorGone = !m.matches()
+            || ProcessHandle.of(Long.parseLong(m.group(1))).map(p -> !p.isAlive()).orElse(true);
+        if (creatorGone || olderThan(d, Duration.ofMinutes(10))) {
           StateLayout.deleteTree(d);
         }
       }

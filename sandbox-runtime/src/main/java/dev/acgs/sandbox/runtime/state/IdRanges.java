@@ -62,8 +62,7 @@ public final class IdRanges {
       for (Path f : files.toList()) {
         String owner = Files.readString(f, StandardCharsets.UTF_8).strip();
         // a sandbox being made has its directory under a temporary name (OciRuntime.CREATING_PREFIX)
-        if (owner.isEmpty() || !Files.isDirectory(sandboxesDir.resolve(owner))
-            && !Files.isDirectory(sandboxesDir.resolve(".creating-" + owner))) {
+        if (owner.isEmpty() || !Files.isDirectory(sandboxesDir.resolve(owner)) && !beingMade(sandboxesDir, owner)) {
           Files.deleteIfExists(f);
           n++;
         }
@@ -72,5 +71,12 @@ public final class IdRanges {
       throw new SandboxFailedException("cannot scan " + dir + ": " + e.getMessage(), e);
     }
     return n;
+  }
+
+  /** A bundle of this id being made: {@code .creating-PID-ID} (OciRuntime). */
+  private static boolean beingMade(Path sandboxesDir, String id) throws IOException {
+    try (var files = Files.list(sandboxesDir)) {
+      return files.map(f -> f.getFileName().toString()).anyMatch(n -> n.startsWith(".creating-") && n.endsWith("-" + id));
+    }
   }
 }
